@@ -1,0 +1,103 @@
+/**
+ * The narrow interface between Sabha's meetings and an SFU. Janus implements it
+ * (src/media/janus/); tests use an in-memory fake. Nothing outside src/media/
+ * may know which SFU is behind it.
+ *
+ * Lifecycle: an engine is `start()`ed once and `close()`d once. If the SFU dies,
+ * the engine emits `down` (every room, publisher and subscriber is gone), tries to
+ * bring it back, and emits `up` when new rooms can be made again.
+ */
+import type { EventEmitter } from 'node:events';
+
+export type TrackKind = 'audio' | 'video';
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null | undefined;
+  sdpMLineIndex?: number | null | undefined;
+}
+
+/** A track of a publisher as the SFU numbered it in the publisher's SDP. */
+export interface PublishedTrack {
+  mid: string;
+  kind: TrackKind;
+}
+
+/** A track of a subscriber peer connection and the publisher it comes from. */
+export interface SubscriberTrack {
+  mid: string;
+  kind: TrackKind;
+  publisherId: string;
+}
+
+export interface MediaEngineEvents {
+  /** The SFU is gone; every room, publisher and subscriber of it is closed. */
+  down: [reason: string];
+  /** The SFU is back; new rooms may be created. */
+  up: [];
+}
+
+export interface MediaEngine extends EventEmitter<MediaEngineEvents> {
+  readonly state: 'new' | 'starting' | 'up' | 'down' | 'closed';
+  start(): Promise<void>;
+  /** Idempotent. Closes every room and stops the SFU process if the engine started it. */
+  close(): Promise<void>;
+  createRoom(options: { maxPublishers: number }): Promise<MediaRoom>;
+}
+
+export interface MediaRoom {
+  readonly id: string;
+  /**
+   * Publishes an offer's tracks under `publisherId` (unique in the room, chosen by
+   * the caller) and returns the SFU's answer. Screen share and camera are separate publishers.
+   */
+  publish(publisherId: string, offerSdp: string): Promise<{ publisher: MediaPublisher; answerSdp: string }>;
+  /** A multistream subscriber: one peer connection that receives any number of publishers. */
+  createSubscriber(): Promise<MediaSubscriber>;
+  /** Idempotent; closes every publisher and subscriber of the room. */
+  close(): Promise<void>;
+}
+
+export interface MediaPublisherEvents {
+  /** The SFU dropped the peer connection (ICE/DTLS failure or timeout). */
+  hangup: [reason: string];
+}
+
+export interface MediaPublisher extends EventEmitter<MediaPublisherEvents> {
+  readonly id: string;
+  readonly tracks: readonly PublishedTrack[];
+  trickle(candidate: IceCandidateInit | null): Promise<void>;
+  /** Renegotiation or ICE restart: a new offer on the same publisher. */
+  renegotiate(offerSdp: string): Promise<string>;
+  /**
+   * Whether the SFU forwards this publisher's audio/video to subscribers. The server
+   * uses it to enforce a mute that the participant's own browser cannot undo.
+   */
+  setForwarding(kind: TrackKind, forward: boolean): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface MediaSubscriberEvents {
+  /**
+   * The SFU renegotiated on its own (a publisher it carried went away): the browser
+   * must answer this offer with `answer()`.
+   */
+  offer: [update: { offerSdp: string; tracks: SubscriberTrack[] }];
+  hangup: [reason: string];
+}
+
+export interface MediaSubscriber extends EventEmitter<MediaSubscriberEvents> {
+  /**
+   * Makes the subscription exactly `publisherIds` (in any order). Resolves to the SFU's
+   * new offer and the resulting track map, or null when nothing changed.
+   */
+  setPublishers(publisherIds: readonly string[]): Promise<{ offerSdp: string; tracks: SubscriberTrack[] } | null>;
+  /** The browser's answer to the last offer. */
+  answer(answerSdp: string): Promise<void>;
+  trickle(candidate: IceCandidateInit | null): Promise<void>;
+  /** Asks the SFU for an ICE-restart offer. */
+  restartIce(): Promise<{ offerSdp: string; tracks: SubscriberTrack[] }>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}

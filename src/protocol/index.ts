@@ -1,0 +1,3 @@
+export * from './primitives.ts';
+export * from './messages.ts';
+export * from './codec.ts';

@@ -1,0 +1,278 @@
+/**
+ * Every message of the signalling protocol, in both directions, as run-time schemas.
+ * The server and the browser client validate with these same schemas; objects are
+ * strict, so an unknown field is a protocol error. docs/protocol.md explains each one.
+ */
+import { z } from 'zod';
+import {
+  base64,
+  chatMode,
+  displayName,
+  iceCandidate,
+  mediaSource,
+  meetingId,
+  meetingTitle,
+  participantId,
+  passcode,
+  peerConnectionName,
+  requestId,
+  role,
+  screenSharePolicy,
+  sdp,
+  secretToken,
+} from './primitives.ts';
+
+/** Largest WebSocket frame the server accepts; larger ones close the connection (1009). */
+export const MAX_FRAME_BYTES = 512 * 1024;
+export const MAX_CHAT_TEXT = 4000;
+const MAX_MLS_MESSAGE_BYTES = 256 * 1024;
+const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
+const MAX_SEALED_CHAT_BYTES = 16 * 1024;
+const MAX_BATCH = 100;
+
+const id = requestId.optional();
+const msg = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.strictObject({ type: z.literal(type), id, ...shape });
+
+// ---------------------------------------------------------------------------
+// Shared shapes
+// ---------------------------------------------------------------------------
+
+export const meetingSettings = z.strictObject({
+  waitingRoom: z.boolean(),
+  locked: z.boolean(),
+  /** Minutes after the start at which the meeting locks itself; null: never. */
+  autoLockMinutes: z.number().int().min(1).max(24 * 60).nullable(),
+  screenShare: screenSharePolicy,
+  /** Participants allowed to share when `screenShare` is `named`. */
+  screenShareAllowed: z.array(participantId).max(MAX_BATCH),
+  chat: chatMode,
+  privateChat: z.boolean(),
+  muteOnEntry: z.boolean(),
+  allowUnmute: z.boolean(),
+  allowRename: z.boolean(),
+});
+export type MeetingSettings = z.infer<typeof meetingSettings>;
+
+export const participantInfo = z.strictObject({
+  id: participantId,
+  name: displayName,
+  role,
+  audio: z.boolean(),
+  video: z.boolean(),
+  screen: z.boolean(),
+  mayShareScreen: z.boolean(),
+  /** The signalling connection dropped; the participant has a grace period to resume. */
+  reconnecting: z.boolean(),
+});
+export type ParticipantInfo = z.infer<typeof participantInfo>;
+
+export const trackKind = z.enum(['audio', 'video']);
+
+/** A published stream set of one participant (camera+microphone, or screen). */
+export const publicationInfo = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  participantId,
+  source: mediaSource,
+});
+export type PublicationInfo = z.infer<typeof publicationInfo>;
+
+/** What a track of the subscriber peer connection carries. */
+export const subscribedTrack = z.strictObject({
+  mid: z.string().max(16),
+  kind: trackKind,
+  publicationId: publicationInfo.shape.id,
+  participantId,
+  source: mediaSource,
+});
+export type SubscribedTrack = z.infer<typeof subscribedTrack>;
+
+export const waitingEntry = z.strictObject({
+  participantId,
+  name: displayName,
+  /** MLS KeyPackage the host's client needs to add this person; absent until the client sent it. */
+  keyPackage: base64(MAX_KEY_PACKAGE_BYTES).optional(),
+});
+export type WaitingEntry = z.infer<typeof waitingEntry>;
+
+export const chatBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text'), text: z.string().min(1).max(MAX_CHAT_TEXT) }),
+  /** An MLS PrivateMessage: the server relays it without being able to read it. */
+  z.strictObject({ kind: z.literal('mls'), data: base64(MAX_SEALED_CHAT_BYTES) }),
+]);
+export type ChatBody = z.infer<typeof chatBody>;
+
+/** An MLS commit as the delivery service sees it: opaque bytes plus the epoch it was made in. */
+export const mlsCommit = z.strictObject({
+  epoch: z.number().int().min(0),
+  commit: base64(MAX_MLS_MESSAGE_BYTES),
+  welcome: base64(MAX_MLS_MESSAGE_BYTES).optional(),
+});
+export type MlsCommit = z.infer<typeof mlsCommit>;
+
+// ---------------------------------------------------------------------------
+// Client → server
+// ---------------------------------------------------------------------------
+
+export const clientMessage = z.discriminatedUnion('type', [
+  msg('create-meeting', { title: meetingTitle }),
+  msg('join', {
+    meetingId,
+    passcode,
+    name: displayName,
+    /** Random id the browser keeps; a removed participant's device is refused. */
+    deviceId: secretToken,
+    hostSecret: secretToken.optional(),
+  }),
+  msg('resume', { resumeToken: secretToken }),
+  msg('leave', {}),
+  msg('end-meeting', {}),
+
+  // Host and co-host controls
+  msg('admit', { participantIds: z.array(participantId).min(1).max(MAX_BATCH), mls: mlsCommit.optional() }),
+  msg('deny', { participantIds: z.array(participantId).min(1).max(MAX_BATCH) }),
+  msg('remove', { participantId }),
+  msg('update-settings', { settings: meetingSettings.partial() }),
+  msg('regenerate-passcode', {}),
+  msg('set-role', { participantId, role: z.enum(['cohost', 'participant']) }),
+  msg('transfer-host', { participantId }),
+  msg('mute', { participantId }),
+  msg('mute-all', {}),
+
+  // Own state
+  msg('rename', { name: displayName }),
+  msg('set-media-state', { audio: z.boolean(), video: z.boolean() }),
+
+  // Media negotiation with the SFU, relayed by the server
+  msg('publish', { source: mediaSource, sdp }),
+  msg('unpublish', { source: mediaSource }),
+  msg('trickle', { pc: peerConnectionName, candidate: iceCandidate.nullable() }),
+  msg('subscribe', { publicationIds: z.array(publicationInfo.shape.id).max(200) }),
+  msg('subscriber-answer', { sdp }),
+  msg('restart-subscriber', {}),
+
+  // Chat
+  msg('chat', { to: participantId.optional(), body: chatBody }),
+
+  // MLS delivery service
+  msg('mls-key-package', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
+  msg('mls-group-created', {}),
+  msg('mls-commit', {
+    mls: mlsCommit,
+    /** Participants this commit adds (pending joiners) and removes (gone members). */
+    adds: z.array(participantId).max(MAX_BATCH),
+    removes: z.array(participantId).max(MAX_BATCH),
+  }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
+
+// ---------------------------------------------------------------------------
+// Server → client
+// ---------------------------------------------------------------------------
+
+export const errorCode = z.enum([
+  'bad-message', // not JSON, fails the schema, or an unknown type
+  'too-large', // over the frame limit
+  'rate-limited', // too many messages of this kind
+  'throttled', // join attempts slowed down after failures
+  'join-refused', // wrong passcode or no such meeting: deliberately the same answer
+  'locked',
+  'meeting-full',
+  'removed', // this device was removed from the meeting
+  'not-in-meeting',
+  'forbidden', // the role or the meeting's settings do not allow it
+  'invalid-state', // e.g. answering an offer that was never made
+  'not-found', // a participant or publication id that does not exist
+  'stale-epoch', // MLS commit for an epoch that is not the current one
+  'limit-reached', // per-address caps on meetings and connections
+  'media-error', // the SFU refused the request
+  'unavailable', // the media engine is restarting
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof errorCode>;
+
+export const leaveReason = z.enum([
+  'left',
+  'ended', // the host ended the meeting for everyone
+  'removed',
+  'denied',
+  'idle', // the meeting was empty for too long
+  'max-duration',
+  'media-failure', // the media engine died; the meeting could not go on
+  'replaced', // the same participant resumed on another connection
+  'timeout',
+]);
+export type LeaveReason = z.infer<typeof leaveReason>;
+
+const selfInfo = z.strictObject({
+  participantId,
+  role,
+  resumeToken: secretToken,
+});
+
+export const serverMessage = z.discriminatedUnion('type', [
+  msg('ok', {}),
+  msg('error', { code: errorCode, message: z.string().max(200), retryAfterMs: z.number().int().optional() }),
+  msg('created', { meetingId, passcode, hostSecret: secretToken }),
+  msg('waiting', {
+    reason: z.enum(['host-absent', 'waiting-room']),
+    title: meetingTitle,
+    participantId,
+  }),
+  msg('joined', {
+    self: selfInfo,
+    title: meetingTitle,
+    startedAt: z.number().int(),
+    settings: meetingSettings,
+    /** Only sent to the host and co-hosts. */
+    passcode: passcode.optional(),
+    participants: z.array(participantInfo),
+    publications: z.array(publicationInfo),
+    mls: z.strictObject({ epoch: z.number().int().min(0), groupExists: z.boolean() }),
+  }),
+  msg('left', { reason: leaveReason }),
+  msg('participant-joined', { participant: participantInfo }),
+  msg('participant-updated', { participant: participantInfo }),
+  msg('participant-left', { participantId, reason: leaveReason }),
+  msg('waiting-room', { entries: z.array(waitingEntry) }),
+  msg('settings', { settings: meetingSettings }),
+  msg('passcode', { passcode }),
+  msg('publication-added', { publication: publicationInfo }),
+  msg('publication-removed', { publicationId: publicationInfo.shape.id }),
+  msg('publish-answer', { source: mediaSource, sdp }),
+  msg('subscriber-offer', { sdp, tracks: z.array(subscribedTrack) }),
+  msg('chat', {
+    from: participantId,
+    fromName: displayName,
+    to: participantId.optional(),
+    body: chatBody,
+    sentAt: z.number().int(),
+  }),
+  /** To the member chosen to commit: who is waiting to be added or removed. */
+  msg('mls-pending', {
+    epoch: z.number().int().min(0),
+    adds: z.array(z.strictObject({ participantId, keyPackage: base64(MAX_KEY_PACKAGE_BYTES) })),
+    removes: z.array(participantId),
+  }),
+  msg('mls-commit', { mls: mlsCommit.omit({ welcome: true }), committer: participantId }),
+  msg('mls-welcome', { welcome: base64(MAX_MLS_MESSAGE_BYTES), epoch: z.number().int().min(0) }),
+]);
+export type ServerMessage = z.infer<typeof serverMessage>;
+export type ServerMessageType = ServerMessage['type'];
+export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+
+/** Settings of a new meeting: every advisory counter-measure on. */
+export const DEFAULT_SETTINGS: MeetingSettings = Object.freeze({
+  waitingRoom: true,
+  locked: false,
+  autoLockMinutes: null,
+  screenShare: 'host-only',
+  screenShareAllowed: [],
+  chat: 'everyone',
+  privateChat: false,
+  muteOnEntry: true,
+  allowUnmute: true,
+  allowRename: true,
+}) as MeetingSettings;
