@@ -1,0 +1,140 @@
+/**
+ * Sabha's configuration: a JSON file (strict: an unknown key is an error) with
+ * environment overrides on top. docs/configuration.md documents every key.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const janusConfig = z.strictObject({
+  /** `spawn`: Sabha writes a private config and runs Janus itself. `external`: use a running Janus. */
+  mode: z.enum(['spawn', 'external']).default('spawn'),
+  binary: z.string().default('janus'),
+  /** Loopback port of Janus's WebSocket API when spawned. 0 picks a free one. */
+  apiPort: z.number().int().min(0).max(65535).default(0),
+  /** For `external`: its WebSocket URL and API secret (and the VideoRoom admin key, if it has one). */
+  url: z.url().optional(),
+  apiSecret: z.string().optional(),
+  adminKey: z.string().optional(),
+  /** Interfaces (or addresses) Janus gathers ICE candidates on, comma separated. `lo` for local use. */
+  iceEnforceList: z.string().default('lo'),
+  rtpPortRange: z.string().regex(/^\d{2,5}-\d{2,5}$/).default('20000-40000'),
+  /** Public address to advertise when Janus is behind 1:1 NAT. */
+  natPublicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+});
+
+const limitsConfig = z.strictObject({
+  maxParticipantsPerMeeting: z.number().int().min(2).max(1000).default(100),
+  maxMeetings: z.number().int().min(1).default(1000),
+  maxMeetingsPerAddress: z.number().int().min(1).default(10),
+  maxConnectionsPerAddress: z.number().int().min(1).default(50),
+  /** A meeting with no one in it for this long ends. */
+  emptyMeetingSeconds: z.number().int().min(1).default(120),
+  /** A meeting the host never started ends after this long. */
+  unstartedMeetingMinutes: z.number().int().min(1).default(60),
+  /** null: meetings may run as long as the host keeps them. */
+  maxMeetingMinutes: z.number().int().min(1).nullable().default(null),
+  /** How long a participant whose connection dropped keeps their place. */
+  resumeGraceSeconds: z.number().int().min(1).max(600).default(30),
+});
+
+export const sabhaConfigSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8443),
+  /**
+   * `auto`: plain HTTP when listening on loopback only, HTTPS otherwise (with the given
+   * certificate, or a self-signed one that Sabha generates and reports).
+   */
+  tls: z.enum(['auto', 'on', 'off']).default('auto'),
+  tlsCertFile: z.string().optional(),
+  tlsKeyFile: z.string().optional(),
+  /** Private working directory (Janus config, generated certificate). */
+  dataDir: z.string().default('var'),
+  /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
+  trustProxy: z.boolean().default(false),
+  janus: janusConfig.default(janusConfig.parse({})),
+  limits: limitsConfig.default(limitsConfig.parse({})),
+});
+export type SabhaConfig = z.infer<typeof sabhaConfigSchema>;
+
+/** Environment variables that override a configuration key, with how to parse them. */
+const ENV_OVERRIDES: Record<string, { path: string[]; parse: (v: string) => unknown }> = {
+  SABHA_HOST: { path: ['host'], parse: String },
+  SABHA_PORT: { path: ['port'], parse: Number },
+  SABHA_TLS: { path: ['tls'], parse: String },
+  SABHA_TLS_CERT: { path: ['tlsCertFile'], parse: String },
+  SABHA_TLS_KEY: { path: ['tlsKeyFile'], parse: String },
+  SABHA_DATA_DIR: { path: ['dataDir'], parse: String },
+  SABHA_TRUST_PROXY: { path: ['trustProxy'], parse: (v) => v === 'true' || v === '1' },
+  SABHA_JANUS_MODE: { path: ['janus', 'mode'], parse: String },
+  SABHA_JANUS_BINARY: { path: ['janus', 'binary'], parse: String },
+  SABHA_JANUS_URL: { path: ['janus', 'url'], parse: String },
+  SABHA_JANUS_API_SECRET: { path: ['janus', 'apiSecret'], parse: String },
+  SABHA_JANUS_ADMIN_KEY: { path: ['janus', 'adminKey'], parse: String },
+  SABHA_ICE_ENFORCE_LIST: { path: ['janus', 'iceEnforceList'], parse: String },
+  SABHA_RTP_PORT_RANGE: { path: ['janus', 'rtpPortRange'], parse: String },
+  SABHA_NAT_PUBLIC_IP: { path: ['janus', 'natPublicIp'], parse: String },
+  SABHA_MAX_PARTICIPANTS: { path: ['limits', 'maxParticipantsPerMeeting'], parse: Number },
+  SABHA_MAX_MEETING_MINUTES: { path: ['limits', 'maxMeetingMinutes'], parse: Number },
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+/** Builds the configuration from an optional file and the environment; throws ConfigError with every problem. */
+export function loadConfig(options: { file?: string | undefined; env?: NodeJS.ProcessEnv; overrides?: object } = {}): SabhaConfig {
+  const env = options.env ?? process.env;
+  let raw: Record<string, unknown> = {};
+  const file = options.file ?? env.SABHA_CONFIG;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`cannot read configuration file ${file}: ${(error as Error).message}`);
+    }
+  }
+  for (const [name, { path, parse }] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, parse(value));
+  }
+  raw = mergeDeep(raw, (options.overrides ?? {}) as Record<string, unknown>);
+  const result = sabhaConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const config = result.data;
+  if (config.janus.mode === 'external' && (!config.janus.url || !config.janus.apiSecret)) {
+    throw new ConfigError('invalid configuration: janus.mode "external" needs janus.url and janus.apiSecret');
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ConfigError('invalid configuration: tlsCertFile and tlsKeyFile go together');
+  }
+  return config;
+}
+
+function mergeDeep(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(extra)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeDeep(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** Loopback-only listening allows plain HTTP: browsers treat localhost as a secure context. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -1,0 +1,53 @@
+/**
+ * Serves the built web client from one directory. Only GET and HEAD, only files
+ * that exist below the root (no traversal), and the app page for meeting links.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+/** Paths that show the single-page app: the start page and meeting links. */
+const APP_PAGES = /^\/(m\/[a-z2-7]{16}\/?)?$/;
+
+export function createStaticHandler(root: string, headers: Record<string, string>) {
+  const cache = new Map<string, Buffer>();
+  const load = async (file: string): Promise<Buffer | undefined> => {
+    const cached = cache.get(file);
+    if (cached) return cached;
+    const data = await readFile(file).catch(() => undefined);
+    if (data) cache.set(file, data);
+    return data;
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const send = (status: number, body: Buffer | string, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      return send(400, 'bad request');
+    }
+    if (path === '/healthz') return send(200, 'ok');
+    const relative = APP_PAGES.test(path) ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
+    const file = join(root, relative);
+    if (!file.startsWith(root + sep) || relative.startsWith('.')) return send(404, 'not found');
+    const data = await load(file);
+    if (!data) return send(404, 'not found');
+    send(200, data, TYPES[extname(file)] ?? 'application/octet-stream');
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The media side of one meeting: its SFU room, each participant's publishers and
+ * their one subscriber. It turns protocol requests into MediaEngine calls and
+ * keeps the mapping between publication ids (what clients see) and SFU publishers.
+ * Only admitted participants ever reach this class, so only they get media ports.
+ */
+import type { IceCandidateInit, MediaEngine, MediaPublisher, MediaRoom, MediaSubscriber, SubscriberTrack, TrackKind } from '../../media/engine.ts';
+import type { MediaSource, PeerConnectionName, PublicationInfo, SubscribedTrack } from '../../protocol/index.ts';
+import { ProtocolError } from '../errors.ts';
+import type { Logger } from '../../log/logger.ts';
+
+interface Publication {
+  info: PublicationInfo;
+  publisher: MediaPublisher;
+}
+
+export interface MeetingMediaEvents {
+  /** The SFU sent a subscriber a new offer on its own; it must reach the participant. */
+  subscriberOffer(participantId: string, sdp: string, tracks: SubscribedTrack[]): void;
+  /** The SFU dropped a participant's publisher (e.g. ICE failure). */
+  publisherLost(participantId: string, source: MediaSource): void;
+}
+
+export class MeetingMedia {
+  private room: MediaRoom | undefined;
+  private roomPromise: Promise<MediaRoom> | undefined;
+  private readonly publications = new Map<string, Publication>();
+  private readonly subscribers = new Map<string, MediaSubscriber>();
+  /** Serialises media operations per participant: SDP exchanges must not interleave. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly engine: MediaEngine,
+    private readonly maxPublishers: number,
+    private readonly events: MeetingMediaEvents,
+    private readonly log: Logger,
+  ) {}
+
+  static publicationId(participantId: string, source: MediaSource): string {
+    return `${participantId}-${source}`;
+  }
+
+  listPublications(): PublicationInfo[] {
+    return [...this.publications.values()].map((p) => p.info);
+  }
+
+  hasPublication(id: string): boolean {
+    return this.publications.has(id);
+  }
+
+  publish(participantId: string, source: MediaSource, offerSdp: string): Promise<{ answerSdp: string; added?: PublicationInfo }> {
+    return this.serial(participantId, async () => {
+      const id = MeetingMedia.publicationId(participantId, source);
+      const existing = this.publications.get(id);
+      if (existing) return { answerSdp: await existing.publisher.renegotiate(offerSdp) };
+      const room = await this.ensureRoom();
+      const { publisher, answerSdp } = await room.publish(id, offerSdp).catch(mediaError);
+      if (this.closed) {
+        await publisher.close();
+        throw new ProtocolError('invalid-state', 'the meeting has ended');
+      }
+      publisher.on('hangup', () => {
+        if (this.publications.get(id)?.publisher === publisher) this.events.publisherLost(participantId, source);
+      });
+      const info: PublicationInfo = { id, participantId, source };
+      this.publications.set(id, { info, publisher });
+      return { answerSdp, added: info };
+    });
+  }
+
+  /** Returns the publication removed, if there was one. */
+  async unpublish(participantId: string, source: MediaSource): Promise<PublicationInfo | undefined> {
+    const id = MeetingMedia.publicationId(participantId, source);
+    const publication = this.publications.get(id);
+    if (!publication) return undefined;
+    this.publications.delete(id);
+    await publication.publisher.close().catch((error) => this.log.warn('publisher close failed', { error }));
+    return publication.info;
+  }
+
+  async setForwarding(participantId: string, kind: TrackKind, forward: boolean): Promise<void> {
+    const publication = this.publications.get(MeetingMedia.publicationId(participantId, 'camera'));
+    if (!publication || !publication.publisher.tracks.some((t) => t.kind === kind)) return;
+    await publication.publisher.setForwarding(kind, forward).catch((error) => this.log.warn('forwarding change failed', { error }));
+  }
+
+  /** Makes the participant's subscription exactly `publicationIds`; returns the offer to send, if any. */
+  subscribe(participantId: string, publicationIds: readonly string[]): Promise<{ sdp: string; tracks: SubscribedTrack[] } | null> {
+    return this.serial(participantId, async () => {
+      for (const id of publicationIds) {
+        if (!this.publications.has(id)) throw new ProtocolError('not-found', 'no such publication');
+        if (this.publications.get(id)!.info.participantId === participantId) throw new ProtocolError('invalid-state', 'cannot subscribe to oneself');
+      }
+      const subscriber = await this.ensureSubscriber(participantId);
+      const update = await subscriber.setPublishers(publicationIds).catch(mediaError);
+      return update ? { sdp: update.offerSdp, tracks: this.describe(update.tracks) } : null;
+    });
+  }
+
+  answerSubscriber(participantId: string, sdp: string): Promise<void> {
+    return this.serial(participantId, async () => {
+      const subscriber = this.subscribers.get(participantId);
+      if (!subscriber) throw new ProtocolError('invalid-state', 'no subscription to answer');
+      await subscriber.answer(sdp).catch(mediaError);
+    });
+  }
+
+  restartSubscriber(participantId: string): Promise<{ sdp: string; tracks: SubscribedTrack[] }> {
+    return this.serial(participantId, async () => {
+      const subscriber = this.subscribers.get(participantId);
+      if (!subscriber) throw new ProtocolError('invalid-state', 'no subscription to restart');
+      const update = await subscriber.restartIce().catch(mediaError);
+      return { sdp: update.offerSdp, tracks: this.describe(update.tracks) };
+    });
+  }
+
+  async trickle(participantId: string, pc: PeerConnectionName, candidate: IceCandidateInit | null): Promise<void> {
+    if (pc === 'subscriber') {
+      const subscriber = this.subscribers.get(participantId);
+      if (!subscriber) throw new ProtocolError('invalid-state', 'no subscription for this candidate');
+      await subscriber.trickle(candidate).catch(mediaError);
+      return;
+    }
+    const publication = this.publications.get(MeetingMedia.publicationId(participantId, pc));
+    if (!publication) throw new ProtocolError('invalid-state', 'no publisher for this candidate');
+    await publication.publisher.trickle(candidate).catch(mediaError);
+  }
+
+  /** Closes everything of one participant; returns the publications that went away. */
+  async removeParticipant(participantId: string): Promise<PublicationInfo[]> {
+    const removed: PublicationInfo[] = [];
+    for (const source of ['camera', 'screen'] as const) {
+      const info = await this.unpublish(participantId, source);
+      if (info) removed.push(info);
+    }
+    const subscriber = this.subscribers.get(participantId);
+    this.subscribers.delete(participantId);
+    this.queues.delete(participantId);
+    await subscriber?.close().catch(() => undefined);
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.publications.clear();
+    this.subscribers.clear();
+    const room = this.room ?? (await this.roomPromise?.catch(() => undefined));
+    await room?.close().catch((error) => this.log.warn('room close failed', { error }));
+  }
+
+  private describe(tracks: SubscriberTrack[]): SubscribedTrack[] {
+    return tracks.flatMap((t) => {
+      const publication = this.publications.get(t.publisherId);
+      if (!publication) return [];
+      const { id, participantId, source } = publication.info;
+      return [{ mid: t.mid, kind: t.kind, publicationId: id, participantId, source }];
+    });
+  }
+
+  private async ensureRoom(): Promise<MediaRoom> {
+    if (this.closed) throw new ProtocolError('invalid-state', 'the meeting has ended');
+    if (this.room) return this.room;
+    this.roomPromise ??= this.engine.createRoom({ maxPublishers: this.maxPublishers });
+    try {
+      this.room = await this.roomPromise;
+    } catch (error) {
+      this.roomPromise = undefined;
+      this.log.error('room creation failed', { error });
+      throw new ProtocolError('unavailable', 'the media server is not available');
+    }
+    return this.room;
+  }
+
+  private async ensureSubscriber(participantId: string): Promise<MediaSubscriber> {
+    const existing = this.subscribers.get(participantId);
+    if (existing) return existing;
+    const room = await this.ensureRoom();
+    const subscriber = await room.createSubscriber().catch(mediaError);
+    subscriber.on('offer', (update) => {
+      if (this.subscribers.get(participantId) === subscriber) {
+        this.events.subscriberOffer(participantId, update.offerSdp, this.describe(update.tracks));
+      }
+    });
+    subscriber.on('hangup', () => {
+      if (this.subscribers.get(participantId) === subscriber) this.subscribers.delete(participantId);
+    });
+    this.subscribers.set(participantId, subscriber);
+    return subscriber;
+  }
+
+  private serial<T>(participantId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(participantId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(task);
+    this.queues.set(participantId, next);
+    return next;
+  }
+}
+
+function mediaError(error: unknown): never {
+  if (error instanceof ProtocolError) throw error;
+  throw new ProtocolError('media-error', 'the media server refused the request');
+}

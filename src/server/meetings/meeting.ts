@@ -1,0 +1,628 @@
+/**
+ * One meeting and every rule of it. The signalling layer authenticates and parses;
+ * this class decides, for the participant who asks, whether a request is allowed,
+ * and tells everyone concerned what changed. All state lives here and is dropped
+ * when the meeting ends.
+ *
+ * Meeting lifecycle: open → ended (terminal). A participant's lifecycle:
+ *   waiting-host → waiting-room → joined → gone, or waiting-* → joined directly, or → gone at any point.
+ */
+import {
+  DEFAULT_SETTINGS,
+  type ChatBody,
+  type LeaveReason,
+  type MediaSource,
+  type MeetingSettings,
+  type MlsCommit,
+  type PeerConnectionName,
+  type ServerMessage,
+} from '../../protocol/index.ts';
+import type { IceCandidateInit, MediaEngine } from '../../media/engine.ts';
+import type { Logger } from '../../log/logger.ts';
+import { ProtocolError, forbidden } from '../errors.ts';
+import { newPasscode, newSecret, secretsEqual } from '../security/random.ts';
+import { MeetingMedia } from './meeting-media.ts';
+import { MlsDelivery } from './mls-delivery.ts';
+import { Participant, type MessageSink } from './participant.ts';
+
+export interface MeetingLimits {
+  maxParticipants: number;
+  emptyMeetingMs: number;
+  unstartedMeetingMs: number;
+  maxDurationMs: number | null;
+  resumeGraceMs: number;
+}
+
+export interface EntryRequest {
+  name: string;
+  deviceId: string;
+  address: string;
+  /** The joiner proved knowledge of the host secret. */
+  asHost: boolean;
+}
+
+export class Meeting {
+  passcode = newPasscode();
+  readonly hostSecret = newSecret();
+  readonly createdAt = Date.now();
+  startedAt: number | undefined;
+  settings: MeetingSettings = { ...DEFAULT_SETTINGS, screenShareAllowed: [] };
+  state: 'open' | 'ended' = 'open';
+
+  private readonly participants = new Map<string, Participant>();
+  /** Devices removed by a host: refused for the rest of the meeting, under any name. */
+  private readonly bannedDevices = new Set<string>();
+  readonly mls = new MlsDelivery();
+  readonly media: MeetingMedia;
+  private readonly timers = new Map<'empty' | 'unstarted' | 'max-duration' | 'auto-lock', NodeJS.Timeout>();
+
+  constructor(
+    readonly id: string,
+    readonly title: string,
+    readonly creatorAddress: string,
+    engine: MediaEngine,
+    private readonly limits: MeetingLimits,
+    private readonly onEnded: (meeting: Meeting) => void,
+    private readonly log: Logger,
+  ) {
+    this.media = new MeetingMedia(engine, limits.maxParticipants, {
+      subscriberOffer: (pid, sdp, tracks) => this.participants.get(pid)?.send({ type: 'subscriber-offer', sdp, tracks }),
+      publisherLost: (pid, source) => void this.unpublish(pid, source).catch(() => undefined),
+    }, log);
+    this.setTimer('unstarted', limits.unstartedMeetingMs, () => this.end('idle'));
+  }
+
+  // -------------------------------------------------------------------------
+  // Queries
+  // -------------------------------------------------------------------------
+
+  passcodeMatches(given: string): boolean {
+    return secretsEqual(given, this.passcode);
+  }
+
+  hostSecretMatches(given: string): boolean {
+    return secretsEqual(given, this.hostSecret);
+  }
+
+  isDeviceBanned(deviceId: string): boolean {
+    return this.bannedDevices.has(deviceId);
+  }
+
+  get joined(): Participant[] {
+    return [...this.participants.values()].filter((p) => p.state === 'joined');
+  }
+
+  private get waiting(): Participant[] {
+    return [...this.participants.values()].filter((p) => p.state === 'waiting-room' || p.state === 'waiting-host');
+  }
+
+  get size(): number {
+    return this.participants.size;
+  }
+
+  private get hostPresent(): boolean {
+    return this.joined.some((p) => p.isHostOrCohost);
+  }
+
+  participant(id: string): Participant | undefined {
+    return this.participants.get(id);
+  }
+
+  mayShareScreen(p: Participant): boolean {
+    if (p.isHostOrCohost) return true;
+    if (this.settings.screenShare === 'everyone') return true;
+    return this.settings.screenShare === 'named' && this.settings.screenShareAllowed.includes(p.id);
+  }
+
+  // -------------------------------------------------------------------------
+  // Entry
+  // -------------------------------------------------------------------------
+
+  /**
+   * Places a person whose passcode was already checked: joined, or waiting for the
+   * host, or in the waiting room. Throws when the meeting cannot take them.
+   */
+  enter(request: EntryRequest, sink: MessageSink): Participant {
+    this.assertOpen();
+    if (!request.asHost) {
+      if (this.bannedDevices.has(request.deviceId)) throw new ProtocolError('removed', 'you were removed from this meeting');
+      if (this.settings.locked) throw new ProtocolError('locked', 'the meeting is locked');
+    }
+    if (this.participants.size >= this.limits.maxParticipants) throw new ProtocolError('meeting-full', 'the meeting is full');
+
+    const state = request.asHost ? 'joined' : !this.hostPresent ? 'waiting-host' : this.settings.waitingRoom ? 'waiting-room' : 'joined';
+    const p = new Participant(request.name, request.deviceId, request.address, state);
+    p.sink = sink;
+    this.participants.set(p.id, p);
+    this.clearTimer('empty');
+
+    if (request.asHost) {
+      p.role = this.joined.some((o) => o !== p && o.role === 'host') ? 'cohost' : 'host';
+      this.start();
+      this.completeJoin(p);
+      this.releaseHostWaiters();
+    } else if (state === 'joined') {
+      this.completeJoin(p);
+    } else {
+      this.sendWaiting(p);
+      if (state === 'waiting-room') this.notifyWaitingRoom();
+    }
+    this.log.info('participant entered', { meeting: this.id, participant: p.id, state: p.state, role: p.role });
+    return p;
+  }
+
+  /** The host's first arrival starts the clock of auto-lock and maximum duration. */
+  private start(): void {
+    if (this.startedAt !== undefined) return;
+    this.startedAt = Date.now();
+    this.clearTimer('unstarted');
+    if (this.limits.maxDurationMs !== null) this.setTimer('max-duration', this.limits.maxDurationMs, () => this.end('max-duration'));
+    this.scheduleAutoLock();
+  }
+
+  /** People who came before the host: into the waiting room, or straight in when it is off. */
+  private releaseHostWaiters(): void {
+    const early = this.waiting.filter((p) => p.state === 'waiting-host');
+    for (const p of early) {
+      if (this.settings.waitingRoom) {
+        p.state = 'waiting-room';
+        this.sendWaiting(p);
+      } else {
+        this.completeJoin(p);
+      }
+    }
+    if (early.length > 0) this.notifyWaitingRoom();
+  }
+
+  private sendWaiting(p: Participant): void {
+    p.send({ type: 'waiting', reason: p.state === 'waiting-host' ? 'host-absent' : 'waiting-room', title: this.title, participantId: p.id });
+  }
+
+  private completeJoin(p: Participant): void {
+    p.state = 'joined';
+    p.audio = false; // muted on entry: the server forwards no audio until the participant unmutes
+    p.video = false;
+    this.broadcast({ type: 'participant-joined', participant: this.info(p) }, p);
+    this.sendSnapshot(p);
+    this.updateMlsWork();
+  }
+
+  sendSnapshot(p: Participant): void {
+    const joined: ServerMessage = {
+      type: 'joined',
+      self: { participantId: p.id, role: p.role, resumeToken: p.resumeToken },
+      title: this.title,
+      startedAt: this.startedAt ?? this.createdAt,
+      settings: this.settings,
+      ...(p.isHostOrCohost ? { passcode: this.passcode } : {}),
+      participants: this.joined.map((o) => this.info(o)),
+      publications: this.media.listPublications(),
+      mls: { epoch: this.mls.epoch, groupExists: this.mls.groupExists },
+    };
+    p.send(joined);
+    if (p.isHostOrCohost) p.send({ type: 'waiting-room', entries: this.waitingEntries() });
+  }
+
+  // -------------------------------------------------------------------------
+  // Host controls
+  // -------------------------------------------------------------------------
+
+  admit(actor: Participant, ids: readonly string[], mls: MlsCommit | undefined): void {
+    this.requireHostish(actor);
+    const people = ids.map((id) => {
+      const p = this.participants.get(id);
+      if (!p || p.state !== 'waiting-room') throw new ProtocolError('not-found', 'no such person in the waiting room');
+      return p;
+    });
+    if (mls) {
+      // Admission and the MLS commit that adds them are one step: both or neither.
+      for (const p of people) if (p.keyPackage === undefined) throw new ProtocolError('invalid-state', 'a KeyPackage is missing');
+      const epoch = this.mls.acceptCommit(actor, mls, ids, [], (id) => people.some((p) => p.id === id));
+      this.relayCommit(actor, mls, epoch, people);
+    }
+    for (const p of people) this.completeJoin(p);
+    this.notifyWaitingRoom();
+  }
+
+  deny(actor: Participant, ids: readonly string[]): void {
+    this.requireHostish(actor);
+    for (const id of ids) {
+      const p = this.participants.get(id);
+      if (!p || (p.state !== 'waiting-room' && p.state !== 'waiting-host')) throw new ProtocolError('not-found', 'no such person in the waiting room');
+    }
+    for (const id of ids) this.dismiss(this.participants.get(id)!, 'denied');
+    this.notifyWaitingRoom();
+  }
+
+  remove(actor: Participant, id: string): void {
+    this.requireHostish(actor);
+    const target = this.participants.get(id);
+    if (!target || target.state !== 'joined') throw new ProtocolError('not-found', 'no such participant');
+    if (target === actor) throw new ProtocolError('invalid-state', 'use leave to leave');
+    if (target.role === 'host' || (target.role === 'cohost' && actor.role !== 'host')) throw forbidden('cannot remove this participant');
+    this.bannedDevices.add(target.deviceId);
+    this.dismiss(target, 'removed');
+  }
+
+  updateSettings(actor: Participant, changes: Partial<MeetingSettings>): void {
+    this.requireHostish(actor);
+    const next = { ...this.settings, ...changes };
+    if (changes.screenShareAllowed) next.screenShareAllowed = [...new Set(changes.screenShareAllowed)];
+    const waitingRoomTurnedOff = this.settings.waitingRoom && !next.waitingRoom;
+    const autoLockChanged = changes.autoLockMinutes !== undefined && changes.autoLockMinutes !== this.settings.autoLockMinutes;
+    this.settings = next;
+    this.broadcastSettings();
+    if (autoLockChanged) this.scheduleAutoLock();
+    // Withdrawn permissions take effect at once: a screen share that is no longer allowed stops.
+    for (const p of this.joined) if (p.screen && !this.mayShareScreen(p)) void this.unpublish(p.id, 'screen');
+    if (waitingRoomTurnedOff) {
+      for (const p of this.waiting.filter((w) => w.state === 'waiting-room')) this.completeJoin(p);
+      this.notifyWaitingRoom();
+    }
+  }
+
+  regeneratePasscode(actor: Participant): string {
+    this.requireHostish(actor);
+    this.passcode = newPasscode();
+    for (const p of this.joined) if (p.isHostOrCohost) p.send({ type: 'passcode', passcode: this.passcode });
+    return this.passcode;
+  }
+
+  setRole(actor: Participant, id: string, role: 'cohost' | 'participant'): void {
+    if (actor.role !== 'host') throw forbidden('only the host can change roles');
+    const target = this.joinedParticipant(id);
+    if (target.role === 'host') throw forbidden('cannot change the host role this way');
+    target.role = role;
+    this.announce(target);
+    this.sendSnapshot(target);
+    this.updateMlsWork();
+  }
+
+  transferHost(actor: Participant, id: string): void {
+    if (actor.role !== 'host') throw forbidden('only the host can hand over the host role');
+    const target = this.joinedParticipant(id);
+    if (target === actor) return;
+    target.role = 'host';
+    actor.role = 'participant';
+    this.announce(target);
+    this.announce(actor);
+    this.sendSnapshot(target);
+    this.updateMlsWork();
+  }
+
+  async mute(actor: Participant, id: string): Promise<void> {
+    this.requireHostish(actor);
+    const target = this.joinedParticipant(id);
+    await this.setAudio(target, false);
+  }
+
+  async muteAll(actor: Participant): Promise<void> {
+    this.requireHostish(actor);
+    await Promise.all(this.joined.filter((p) => p !== actor && !p.isHostOrCohost).map((p) => this.setAudio(p, false)));
+  }
+
+  end(reason: LeaveReason = 'ended', actor?: Participant): void {
+    if (actor && actor.role !== 'host') throw forbidden('only the host can end the meeting');
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const p of this.participants.values()) {
+      clearTimeout(p.reconnectTimer);
+      p.state = 'gone';
+      p.send({ type: 'left', reason });
+      p.sink?.close(reason);
+      p.sink = undefined;
+    }
+    this.participants.clear();
+    this.bannedDevices.clear();
+    void this.media.close();
+    this.log.info('meeting ended', { meeting: this.id, reason });
+    this.onEnded(this);
+  }
+
+  // -------------------------------------------------------------------------
+  // Own state
+  // -------------------------------------------------------------------------
+
+  rename(p: Participant, name: string): void {
+    this.requireJoined(p);
+    if (!this.settings.allowRename && !p.isHostOrCohost) throw forbidden('renaming is turned off');
+    p.name = name;
+    this.announce(p);
+  }
+
+  async setMediaState(p: Participant, audio: boolean, video: boolean): Promise<void> {
+    this.requireJoined(p);
+    if (audio && !p.audio && !this.settings.allowUnmute && !p.isHostOrCohost) throw forbidden('the host does not allow unmuting');
+    if (video !== p.video) {
+      p.video = video;
+      await this.media.setForwarding(p.id, 'video', video);
+    }
+    await this.setAudio(p, audio);
+    this.announce(p);
+  }
+
+  private async setAudio(p: Participant, audio: boolean): Promise<void> {
+    if (p.audio === audio) return;
+    p.audio = audio;
+    await this.media.setForwarding(p.id, 'audio', audio);
+    this.announce(p);
+  }
+
+  // -------------------------------------------------------------------------
+  // Media
+  // -------------------------------------------------------------------------
+
+  async publish(p: Participant, source: MediaSource, sdp: string): Promise<string> {
+    this.requireJoined(p);
+    if (source === 'screen' && !this.mayShareScreen(p)) throw forbidden('screen sharing is not allowed for you');
+    const { answerSdp, added } = await this.media.publish(p.id, source, sdp);
+    if (this.participants.get(p.id) !== p || p.state !== 'joined') {
+      await this.media.unpublish(p.id, source);
+      throw new ProtocolError('invalid-state', 'no longer in the meeting');
+    }
+    if (added) {
+      if (source === 'camera') {
+        // A new publisher forwards nothing the participant has not switched on.
+        await this.media.setForwarding(p.id, 'audio', p.audio);
+        await this.media.setForwarding(p.id, 'video', p.video);
+      } else {
+        p.screen = true;
+        this.announce(p);
+      }
+      this.broadcast({ type: 'publication-added', publication: added }, p);
+    }
+    return answerSdp;
+  }
+
+  async unpublish(participantId: string, source: MediaSource): Promise<void> {
+    const removed = await this.media.unpublish(participantId, source);
+    const p = this.participants.get(participantId);
+    if (source === 'screen' && p?.screen) {
+      p.screen = false;
+      this.announce(p);
+    }
+    if (removed) this.broadcast({ type: 'publication-removed', publicationId: removed.id });
+  }
+
+  async subscribe(p: Participant, publicationIds: readonly string[]): Promise<void> {
+    this.requireJoined(p);
+    const offer = await this.media.subscribe(p.id, publicationIds);
+    if (offer) p.send({ type: 'subscriber-offer', sdp: offer.sdp, tracks: offer.tracks });
+  }
+
+  async answerSubscriber(p: Participant, sdp: string): Promise<void> {
+    this.requireJoined(p);
+    await this.media.answerSubscriber(p.id, sdp);
+  }
+
+  async restartSubscriber(p: Participant): Promise<void> {
+    this.requireJoined(p);
+    const offer = await this.media.restartSubscriber(p.id);
+    p.send({ type: 'subscriber-offer', sdp: offer.sdp, tracks: offer.tracks });
+  }
+
+  async trickle(p: Participant, pc: PeerConnectionName, candidate: IceCandidateInit | null): Promise<void> {
+    this.requireJoined(p);
+    await this.media.trickle(p.id, pc, candidate);
+  }
+
+  // -------------------------------------------------------------------------
+  // Chat
+  // -------------------------------------------------------------------------
+
+  chat(p: Participant, to: string | undefined, body: ChatBody): void {
+    this.requireJoined(p);
+    const mode = this.settings.chat;
+    if (mode === 'off') throw forbidden('chat is turned off');
+    if (mode === 'host-only' && !p.isHostOrCohost) throw forbidden('only the host can write in the chat');
+    const message: ServerMessage = { type: 'chat', from: p.id, fromName: p.name, body, sentAt: Date.now(), ...(to ? { to } : {}) };
+    if (to === undefined) {
+      this.broadcast(message);
+      return;
+    }
+    const recipient = this.joinedParticipant(to);
+    if (!this.settings.privateChat && !p.isHostOrCohost && !recipient.isHostOrCohost) throw forbidden('private messages are turned off');
+    if (recipient === p) throw new ProtocolError('invalid-state', 'cannot message oneself');
+    recipient.send(message);
+    p.send(message);
+  }
+
+  // -------------------------------------------------------------------------
+  // MLS delivery service
+  // -------------------------------------------------------------------------
+
+  setKeyPackage(p: Participant, keyPackage: string): void {
+    if (p.state === 'gone') throw new ProtocolError('not-in-meeting', 'not in a meeting');
+    if (this.mls.isMember(p.id)) throw new ProtocolError('invalid-state', 'already a member of the group');
+    p.keyPackage = keyPackage;
+    if (p.state === 'joined') this.updateMlsWork();
+    else this.notifyWaitingRoom();
+  }
+
+  groupCreated(p: Participant): void {
+    this.requireJoined(p);
+    if (this.joined.some((o) => this.mls.isMember(o.id))) throw new ProtocolError('invalid-state', 'the group already exists');
+    this.mls.groupCreated(p);
+    this.updateMlsWork();
+  }
+
+  commit(p: Participant, mls: MlsCommit, adds: readonly string[], removes: readonly string[]): void {
+    this.requireJoined(p);
+    const isPendingJoiner = (id: string) => {
+      const o = this.participants.get(id);
+      return o !== undefined && o.state === 'joined' && o.keyPackage !== undefined;
+    };
+    const epoch = this.mls.acceptCommit(p, mls, adds, removes, isPendingJoiner);
+    this.relayCommit(p, mls, epoch, adds.map((id) => this.participants.get(id)!));
+    this.updateMlsWork();
+  }
+
+  private relayCommit(committer: Participant, mls: MlsCommit, newEpoch: number, added: readonly Participant[]): void {
+    const relayed: ServerMessage = { type: 'mls-commit', mls: { epoch: mls.epoch, commit: mls.commit }, committer: committer.id };
+    for (const o of this.joined) {
+      if (o !== committer && this.mls.isMember(o.id) && !added.includes(o)) o.send(relayed);
+    }
+    if (mls.welcome !== undefined) for (const o of added) o.send({ type: 'mls-welcome', welcome: mls.welcome, epoch: newEpoch });
+  }
+
+  /** Tells the chosen committer what is left to commit (if anything). */
+  private updateMlsWork(): void {
+    if (!this.mls.groupExists) return;
+    const work = this.mls.pendingWork(this.joined);
+    if (work.adds.length === 0 && work.removes.length === 0) return;
+    this.mls.chooseCommitter(this.joined)?.send({ type: 'mls-pending', ...work });
+  }
+
+  // -------------------------------------------------------------------------
+  // Leaving and reconnecting
+  // -------------------------------------------------------------------------
+
+  leave(p: Participant, reason: LeaveReason = 'left'): void {
+    if (this.participants.get(p.id) !== p) return;
+    this.dismiss(p, reason);
+  }
+
+  /** The connection dropped: keep the place for the grace period. */
+  detach(p: Participant): void {
+    if (this.participants.get(p.id) !== p) return;
+    p.sink = undefined;
+    if (p.state !== 'joined') {
+      this.dismiss(p, 'left');
+      return;
+    }
+    this.announce(p);
+    clearTimeout(p.reconnectTimer);
+    p.reconnectTimer = setTimeout(() => this.leave(p, 'timeout'), this.limits.resumeGraceMs);
+    p.reconnectTimer.unref();
+  }
+
+  /** A new connection presented p's resume token. */
+  resume(p: Participant, sink: MessageSink): void {
+    this.assertOpen();
+    clearTimeout(p.reconnectTimer);
+    p.reconnectTimer = undefined;
+    const previous = p.sink;
+    p.sink = sink;
+    p.resumeToken = newSecret();
+    previous?.close('replaced');
+    if (p.state === 'joined') {
+      this.announce(p);
+      this.sendSnapshot(p);
+      this.updateMlsWork();
+    } else {
+      this.sendWaiting(p);
+    }
+  }
+
+  private dismiss(p: Participant, reason: LeaveReason): void {
+    const wasJoined = p.state === 'joined';
+    const wasHostish = p.isHostOrCohost;
+    p.state = 'gone';
+    clearTimeout(p.reconnectTimer);
+    this.participants.delete(p.id);
+    p.send({ type: 'left', reason });
+    p.sink?.close(reason);
+    p.sink = undefined;
+    this.log.info('participant left', { meeting: this.id, participant: p.id, reason });
+
+    if (wasJoined) {
+      void this.media.removeParticipant(p.id).then((removed) => {
+        for (const publication of removed) this.broadcast({ type: 'publication-removed', publicationId: publication.id });
+      });
+      this.broadcast({ type: 'participant-left', participantId: p.id, reason });
+      this.mls.participantGone(p.id);
+      if (wasHostish && !this.hostPresent) this.promoteSuccessor();
+      this.updateMlsWork();
+    } else {
+      this.notifyWaitingRoom();
+    }
+    if (this.joined.length === 0) this.setTimer('empty', this.limits.emptyMeetingMs, () => this.end('idle'));
+  }
+
+  /** The meeting keeps a host: when the last host or co-host goes, the longest-present participant becomes host. */
+  private promoteSuccessor(): void {
+    const successor = this.joined.sort((a, b) => a.joinedAt - b.joinedAt)[0];
+    if (!successor) return;
+    successor.role = 'host';
+    this.announce(successor);
+    this.sendSnapshot(successor);
+  }
+
+  // -------------------------------------------------------------------------
+  // Helpers
+  // -------------------------------------------------------------------------
+
+  private info(p: Participant) {
+    return p.info(this.mayShareScreen(p));
+  }
+
+  private announce(p: Participant): void {
+    if (p.state === 'joined') this.broadcast({ type: 'participant-updated', participant: this.info(p) });
+  }
+
+  private broadcastSettings(): void {
+    this.broadcast({ type: 'settings', settings: this.settings });
+    // mayShareScreen depends on the settings: refresh every participant's entry.
+    for (const p of this.joined) this.announce(p);
+  }
+
+  /** Sends to joined participants only: nobody in a waiting room learns anything about the meeting. */
+  private broadcast(message: ServerMessage, except?: Participant): void {
+    for (const p of this.joined) if (p !== except) p.send(message);
+  }
+
+  private waitingEntries() {
+    return this.waiting
+      .filter((p) => p.state === 'waiting-room')
+      .map((p) => ({ participantId: p.id, name: p.name, ...(p.keyPackage ? { keyPackage: p.keyPackage } : {}) }));
+  }
+
+  private notifyWaitingRoom(): void {
+    const entries = this.waitingEntries();
+    for (const p of this.joined) if (p.isHostOrCohost) p.send({ type: 'waiting-room', entries });
+  }
+
+  private scheduleAutoLock(): void {
+    this.clearTimer('auto-lock');
+    const minutes = this.settings.autoLockMinutes;
+    if (minutes === null || this.startedAt === undefined) return;
+    const due = this.startedAt + minutes * 60_000 - Date.now();
+    this.setTimer('auto-lock', Math.max(0, due), () => {
+      this.settings = { ...this.settings, locked: true };
+      this.broadcastSettings();
+    });
+  }
+
+  private setTimer(name: 'empty' | 'unstarted' | 'max-duration' | 'auto-lock', ms: number, action: () => void): void {
+    this.clearTimer(name);
+    const timer = setTimeout(action, ms);
+    timer.unref();
+    this.timers.set(name, timer);
+  }
+
+  private clearTimer(name: 'empty' | 'unstarted' | 'max-duration' | 'auto-lock'): void {
+    clearTimeout(this.timers.get(name));
+    this.timers.delete(name);
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new ProtocolError('join-refused', 'the meeting is not available');
+  }
+
+  private requireJoined(p: Participant): void {
+    if (this.participants.get(p.id) !== p || p.state !== 'joined') throw new ProtocolError('not-in-meeting', 'you are not in the meeting');
+  }
+
+  private requireHostish(p: Participant): void {
+    this.requireJoined(p);
+    if (!p.isHostOrCohost) throw forbidden('only the host can do that');
+  }
+
+  private joinedParticipant(id: string): Participant {
+    const p = this.participants.get(id);
+    if (!p || p.state !== 'joined') throw new ProtocolError('not-found', 'no such participant');
+    return p;
+  }
+}

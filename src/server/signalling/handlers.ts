@@ -1,0 +1,73 @@
+/**
+ * What each client message does. Entry messages (create, join, resume) work on a
+ * fresh connection; every other message needs a participant, and the meeting
+ * decides whether that participant may do it.
+ */
+import type { ClientMessage, ClientMessageOf, ServerMessage } from '../../protocol/index.ts';
+import { ProtocolError } from '../errors.ts';
+import type { Meeting } from '../meetings/meeting.ts';
+import type { Participant } from '../meetings/participant.ts';
+import type { MeetingRegistry } from '../meetings/registry.ts';
+import type { Connection } from './connection.ts';
+
+type InMeeting = { meeting: Meeting; participant: Participant; connection: Connection };
+type Handler<T extends ClientMessage['type']> = (ctx: InMeeting, message: ClientMessageOf<T>) => Promise<ServerMessage | void> | ServerMessage | void;
+type MeetingHandlers = { [T in Exclude<ClientMessage['type'], 'create-meeting' | 'join' | 'resume'>]: Handler<T> };
+
+const meetingHandlers: MeetingHandlers = {
+  leave: ({ meeting, participant }) => meeting.leave(participant, 'left'),
+  'end-meeting': ({ meeting, participant }) => meeting.end('ended', participant),
+  admit: ({ meeting, participant }, m) => meeting.admit(participant, m.participantIds, m.mls),
+  deny: ({ meeting, participant }, m) => meeting.deny(participant, m.participantIds),
+  remove: ({ meeting, participant }, m) => meeting.remove(participant, m.participantId),
+  'update-settings': ({ meeting, participant }, m) => meeting.updateSettings(participant, m.settings),
+  'regenerate-passcode': ({ meeting, participant }) => {
+    meeting.regeneratePasscode(participant);
+  },
+  'set-role': ({ meeting, participant }, m) => meeting.setRole(participant, m.participantId, m.role),
+  'transfer-host': ({ meeting, participant }, m) => meeting.transferHost(participant, m.participantId),
+  mute: ({ meeting, participant }, m) => meeting.mute(participant, m.participantId),
+  'mute-all': ({ meeting, participant }) => meeting.muteAll(participant),
+  rename: ({ meeting, participant }, m) => meeting.rename(participant, m.name),
+  'set-media-state': ({ meeting, participant }, m) => meeting.setMediaState(participant, m.audio, m.video),
+  publish: async ({ meeting, participant }, m) => ({ type: 'publish-answer', source: m.source, sdp: await meeting.publish(participant, m.source, m.sdp) }),
+  unpublish: ({ meeting, participant }, m) => meeting.unpublish(participant.id, m.source),
+  trickle: ({ meeting, participant }, m) => meeting.trickle(participant, m.pc, m.candidate),
+  subscribe: ({ meeting, participant }, m) => meeting.subscribe(participant, m.publicationIds),
+  'subscriber-answer': ({ meeting, participant }, m) => meeting.answerSubscriber(participant, m.sdp),
+  'restart-subscriber': ({ meeting, participant }) => meeting.restartSubscriber(participant),
+  chat: ({ meeting, participant }, m) => meeting.chat(participant, m.to, m.body),
+  'mls-key-package': ({ meeting, participant }, m) => meeting.setKeyPackage(participant, m.keyPackage),
+  'mls-group-created': ({ meeting, participant }) => meeting.groupCreated(participant),
+  'mls-commit': ({ meeting, participant }, m) => meeting.commit(participant, m.mls, m.adds, m.removes),
+};
+
+export async function handleMessage(registry: MeetingRegistry, connection: Connection, message: ClientMessage): Promise<ServerMessage | void> {
+  switch (message.type) {
+    case 'create-meeting': {
+      if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
+      const meeting = registry.create(message.title, connection.address);
+      return { type: 'created', meetingId: meeting.id, passcode: meeting.passcode, hostSecret: meeting.hostSecret };
+    }
+    case 'join': {
+      if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
+      const { meeting, participant } = registry.join({ ...message, address: connection.address }, connection);
+      connection.meeting = meeting;
+      connection.participant = participant;
+      return;
+    }
+    case 'resume': {
+      if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
+      const { meeting, participant } = registry.resume(message.resumeToken, connection);
+      connection.meeting = meeting;
+      connection.participant = participant;
+      return;
+    }
+    default: {
+      const { meeting, participant } = connection;
+      if (!meeting || !participant || participant.state === 'gone') throw new ProtocolError('not-in-meeting', 'join a meeting first');
+      const handler = meetingHandlers[message.type] as Handler<typeof message.type>;
+      return handler({ meeting, participant, connection }, message);
+    }
+  }
+}

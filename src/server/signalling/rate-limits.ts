@@ -1,0 +1,24 @@
+/**
+ * How often each kind of message may arrive on one connection. The numbers leave
+ * room for any honest client (an ICE gathering burst, a fast typist) and cut a
+ * flood off at its own connection.
+ */
+import type { ClientMessageType } from '../../protocol/index.ts';
+import type { BucketSpec } from '../security/rate-limiter.ts';
+
+const DEFAULT: BucketSpec = { rate: 5, burst: 20 };
+
+const SPECS: Partial<Record<ClientMessageType | 'invalid', BucketSpec>> = {
+  'create-meeting': { rate: 0.2, burst: 3 },
+  join: { rate: 1, burst: 5 },
+  resume: { rate: 0.5, burst: 3 },
+  trickle: { rate: 50, burst: 200 },
+  chat: { rate: 2, burst: 10 },
+  'set-media-state': { rate: 5, burst: 20 },
+  subscribe: { rate: 5, burst: 20 },
+  'subscriber-answer': { rate: 5, burst: 20 },
+  'mls-commit': { rate: 5, burst: 20 },
+  invalid: { rate: 1, burst: 10 },
+};
+
+export const bucketFor = (kind: ClientMessageType | 'invalid'): BucketSpec => SPECS[kind] ?? DEFAULT;
