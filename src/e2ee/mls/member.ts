@@ -1,0 +1,541 @@
+/**
+ * MlsMember: one participant's MLS group state for one meeting, hiding ts-mls.
+ *
+ * The delivery service (the server) orders commits: at each epoch it accepts the first commit made at that
+ * epoch and rejects the others. A committer therefore keeps its own commit pending until the server's
+ * verdict, and members process only commits the server relays.
+ *
+ * State machine. Phases, and the inputs each accepts (any other call throws MlsStateError):
+ *
+ *   fresh    createGroup                      -> active
+ *            joinFromWelcome                  -> active
+ *   active   commit                           -> pending   (returns the commit to send; state unchanged)
+ *            processCommit                    -> active | removed
+ *   pending  applyPendingCommit               -> active    (server accepted our commit)
+ *            discardPendingCommit             -> active    (server rejected it; commit again at the new epoch)
+ *            processCommit(our own commit)    -> active    (the relay of our commit counts as acceptance)
+ *            processCommit(another commit)    -> active | removed (we lost the race; ours is dropped)
+ *   removed  (terminal: a commit removed us; make a new MlsMember to rejoin)
+ *   closed   (terminal)
+ *   any      close                            -> closed
+ *
+ * In active and pending: epoch, ownLeafIndex, leafIndexOf, members, exportSFrameBaseKey, securityCode,
+ * encryptApplication, decryptApplication; while pending these act on the current epoch, not the pending one.
+ * In every phase: identity, phase, keyPackageBytes; members() also when removed (last known roster).
+ *
+ * Leaving: a member that leaves just closes; MLS forbids committing one's own removal, so the next committer
+ * (see committer.ts) commits the Remove. A pending commit of a leaving committer is simply never accepted.
+ *
+ * Every async operation runs in a per-instance queue, so a commit processed while a chat message is being
+ * decrypted cannot be overwritten by the older state.
+ */
+import {
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  defaultKeyPackageEqualityConfig,
+  defaultKeyRetentionConfig,
+  defaultLifetimeConfig,
+  defaultPaddingConfig,
+  emptyPskIndex,
+  encodeMlsMessage,
+  generateKeyPackage,
+  joinGroup,
+  mlsExporter,
+  processMessage,
+  zeroOutUint8Array,
+  type Capabilities,
+  type ClientConfig,
+  type ClientState,
+  type IncomingMessageCallback,
+  type KeyPackage,
+  type PrivateKeyPackage,
+  type Proposal,
+} from 'ts-mls';
+import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
+import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
+import { MlsProtocolError, MlsStateError } from './errors.ts';
+import { assertParticipantId, credentialFor, participantAuthService, participantIdOf, type ParticipantId } from './identity.ts';
+import { securityCodeFromAuthenticator } from './securityCode.ts';
+import { SABHA_CIPHERSUITE, loadMlsSuite, type MlsSuite } from './suite.ts';
+import { decodeWholeMlsMessage, epochToNumber } from './wire.ts';
+
+/** RFC 9605 section 5.2: the SFrame base key of an epoch is this MLS exporter output, empty context, Nh bytes. */
+const SFRAME_EXPORTER_LABEL = 'SFrame 1.0 Base Key';
+
+/** KeyPackage lifetime: the clock-skew allowance before now, and the validity after it. */
+const KEY_PACKAGE_NOT_BEFORE_SLACK_S = 3600n;
+const KEY_PACKAGE_VALIDITY_S = 7n * 24n * 3600n;
+
+export type MlsPhase = 'fresh' | 'active' | 'pending' | 'removed' | 'closed';
+
+export interface MlsAddition {
+  /** The participant id the server announced for this KeyPackage; the KeyPackage must carry it. */
+  readonly identity: string;
+  /** An MLSMessage holding a KeyPackage, as `keyPackageBytes()` produces. */
+  readonly keyPackage: Uint8Array;
+}
+
+export interface MlsCommitRequest {
+  readonly add?: readonly MlsAddition[];
+  /** Participant ids to remove; each must be a current member other than ourselves. */
+  readonly remove?: readonly string[];
+}
+
+export interface MlsCommitOutput {
+  readonly commit: Uint8Array;
+  /** For the added members; absent when nobody is added. */
+  readonly welcome?: Uint8Array;
+  /** The epoch the commit was made at: the server accepts it only if that is still the current epoch. */
+  readonly epoch: number;
+}
+
+export type MlsCommitResult =
+  | {
+      readonly kind: 'applied';
+      /** The new epoch. */
+      readonly epoch: number;
+      readonly added: readonly ParticipantId[];
+      readonly removed: readonly ParticipantId[];
+      /** True when the commit was our own pending one. */
+      readonly own: boolean;
+      /** True when our own pending commit lost to this one and was dropped: commit again if still needed. */
+      readonly lostRace: boolean;
+    }
+  | { readonly kind: 'removed' };
+
+export interface MlsApplicationMessage {
+  readonly sender: ParticipantId;
+  readonly data: Uint8Array;
+  readonly epoch: number;
+}
+
+export interface MlsMemberOptions {
+  /** Share one loaded suite between members of one process; loads the default ('noble') otherwise. */
+  readonly suite?: MlsSuite;
+}
+
+interface PendingCommit {
+  readonly commitBytes: Uint8Array;
+  readonly newState: ClientState;
+  readonly consumed: Uint8Array[];
+  readonly added: readonly ParticipantId[];
+  readonly removed: readonly ParticipantId[];
+}
+
+const CAPABILITIES: Capabilities = {
+  versions: ['mls10'],
+  ciphersuites: [SABHA_CIPHERSUITE],
+  extensions: [],
+  proposals: [],
+  credentials: ['basic'],
+};
+
+export class MlsMember {
+  readonly identity: ParticipantId;
+  readonly #suite: MlsSuite;
+  readonly #keyPackage: KeyPackage;
+  readonly #keyPackageBytes: Uint8Array;
+  readonly #clientConfig: ClientConfig;
+  #privateKeyPackage: PrivateKeyPackage | undefined;
+  #phase: MlsPhase = 'fresh';
+  #state: ClientState | undefined;
+  #pending: PendingCommit | undefined;
+  #lastMembers: (ParticipantId | undefined)[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(identity: ParticipantId, suite: MlsSuite, keyPackage: KeyPackage, privateKeyPackage: PrivateKeyPackage) {
+    this.identity = identity;
+    this.#suite = suite;
+    this.#keyPackage = keyPackage;
+    this.#privateKeyPackage = privateKeyPackage;
+    this.#keyPackageBytes = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage });
+    this.#clientConfig = {
+      keyRetentionConfig: defaultKeyRetentionConfig,
+      lifetimeConfig: defaultLifetimeConfig,
+      keyPackageEqualityConfig: defaultKeyPackageEqualityConfig,
+      paddingConfig: defaultPaddingConfig,
+      authService: participantAuthService,
+    };
+  }
+
+  /** Generates signature keys and a KeyPackage for `identity` (a server-assigned participant id). */
+  static async create(identity: string, options: MlsMemberOptions = {}): Promise<MlsMember> {
+    assertParticipantId(identity);
+    const suite = options.suite ?? (await loadMlsSuite());
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const lifetime = { notBefore: now - KEY_PACKAGE_NOT_BEFORE_SLACK_S, notAfter: now + KEY_PACKAGE_VALIDITY_S };
+    const { publicPackage, privatePackage } = await generateKeyPackage(credentialFor(identity), CAPABILITIES, lifetime, [], suite.impl);
+    return new MlsMember(identity, suite, publicPackage, privatePackage);
+  }
+
+  get phase(): MlsPhase {
+    return this.#phase;
+  }
+
+  /** The KeyPackage (as an MLSMessage) to hand to the server, which passes it to the committer. */
+  keyPackageBytes(): Uint8Array {
+    return this.#keyPackageBytes.slice();
+  }
+
+  get epoch(): number {
+    return epochToNumber(this.#current().groupContext.epoch);
+  }
+
+  get ownLeafIndex(): number {
+    return this.#current().privatePath.leafIndex;
+  }
+
+  /** Identities by leaf index; undefined marks a blank leaf. */
+  members(): (ParticipantId | undefined)[] {
+    if (this.#phase === 'removed') return this.#lastMembers.slice();
+    return membersOf(this.#current());
+  }
+
+  leafIndexOf(identity: string): number | undefined {
+    const index = this.members().indexOf(identity);
+    return index < 0 ? undefined : index;
+  }
+
+  createGroup(groupId: string): Promise<void> {
+    return this.#run(async () => {
+      this.#require('fresh');
+      if (groupId.length === 0) throw new TypeError('empty group id');
+      const state = await createGroup(
+        new TextEncoder().encode(groupId),
+        this.#keyPackage,
+        this.#takePrivateKeyPackage(),
+        [],
+        this.#suite.impl,
+        this.#clientConfig,
+      );
+      this.#enter(state);
+    });
+  }
+
+  /**
+   * Joins from a Welcome (as an MLSMessage). Throws MlsProtocolError('not-for-us') if the Welcome does not
+   * carry our KeyPackage, ('wrong-group') if `expectedGroupId` is given and differs.
+   */
+  joinFromWelcome(welcomeBytes: Uint8Array, expectedGroupId?: string): Promise<void> {
+    return this.#run(async () => {
+      this.#require('fresh');
+      const message = decodeWholeMlsMessage(welcomeBytes);
+      if (message.wireformat !== 'mls_welcome') throw new MlsProtocolError('malformed', 'not a Welcome');
+      const welcome = message.welcome;
+      const ref = await makeKeyPackageRef(this.#keyPackage, this.#suite.impl.hash);
+      if (!welcome.secrets.some((s) => bytesEqual(s.newMember, ref))) throw new MlsProtocolError('not-for-us', 'Welcome is not for our KeyPackage');
+      const privateKeys = this.#privateKeyPackage;
+      if (privateKeys === undefined) throw new MlsStateError('KeyPackage already used');
+      let state: ClientState;
+      try {
+        state = await joinGroup(welcome, this.#keyPackage, privateKeys, emptyPskIndex, this.#suite.impl, undefined, undefined, this.#clientConfig);
+      } catch (cause) {
+        throw new MlsProtocolError('rejected', 'Welcome refused', { cause });
+      }
+      if (expectedGroupId !== undefined && !bytesEqual(state.groupContext.groupId, new TextEncoder().encode(expectedGroupId))) {
+        throw new MlsProtocolError('wrong-group', 'Welcome is for another group');
+      }
+      this.#takePrivateKeyPackage();
+      this.#enter(state);
+    });
+  }
+
+  /**
+   * Makes a commit adding and removing the given participants (one commit for a whole batch), without
+   * applying it: call applyPendingCommit or discardPendingCommit once the server has decided.
+   * An empty request makes a pure key-refresh commit.
+   */
+  commit(request: MlsCommitRequest): Promise<MlsCommitOutput> {
+    return this.#run(async () => {
+      if (this.#phase === 'pending') throw new MlsStateError('a commit is already pending');
+      const state = this.#current();
+      const roster = membersOf(state);
+      const proposals: Proposal[] = [];
+      const removed: ParticipantId[] = [];
+      for (const id of request.remove ?? []) {
+        assertParticipantId(id);
+        if (id === this.identity) throw new TypeError('a member cannot commit its own removal');
+        const leaf = roster.indexOf(id);
+        if (leaf < 0) throw new TypeError('removal of a participant that is not a member');
+        if (removed.includes(id)) throw new TypeError('participant removed twice');
+        removed.push(id);
+        proposals.push({ proposalType: 'remove', remove: { removed: leaf } });
+      }
+      const added: ParticipantId[] = [];
+      for (const addition of request.add ?? []) {
+        assertParticipantId(addition.identity);
+        if (added.includes(addition.identity)) throw new TypeError('participant added twice');
+        if (roster.includes(addition.identity) && !removed.includes(addition.identity)) throw new TypeError('participant is already a member');
+        const keyPackage = this.#checkedKeyPackage(addition);
+        added.push(addition.identity);
+        proposals.push({ proposalType: 'add', add: { keyPackage } });
+      }
+      const result = await createCommit(
+        { state, cipherSuite: this.#suite.impl },
+        // The ratchet tree travels in the Welcome: the server holds no group state to serve it from.
+        { extraProposals: proposals, ratchetTreeExtension: true },
+      );
+      const commitBytes = encodeMlsMessage(result.commit);
+      this.#pending = { commitBytes, newState: result.newState, consumed: result.consumed, added, removed };
+      this.#phase = 'pending';
+      const output: MlsCommitOutput = { commit: commitBytes.slice(), epoch: epochToNumber(state.groupContext.epoch) };
+      if (result.welcome === undefined) return output;
+      return { ...output, welcome: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome }) };
+    });
+  }
+
+  /** The server accepted our pending commit: move to its epoch. */
+  applyPendingCommit(): Promise<void> {
+    return this.#run(async () => {
+      this.#applyPending();
+    });
+  }
+
+  /** The server rejected our pending commit (another one won the epoch): forget it. */
+  discardPendingCommit(): Promise<void> {
+    return this.#run(async () => {
+      this.#require('pending');
+      this.#pending = undefined;
+      this.#phase = 'active';
+    });
+  }
+
+  /** Processes a commit relayed by the server (which may be our own pending one). */
+  processCommit(commitBytes: Uint8Array): Promise<MlsCommitResult> {
+    return this.#run(async (): Promise<MlsCommitResult> => {
+      const state = this.#current();
+      const pending = this.#pending;
+      if (pending !== undefined && bytesEqual(commitBytes, pending.commitBytes)) {
+        this.#applyPending();
+        return { kind: 'applied', epoch: this.epoch, added: pending.added, removed: pending.removed, own: true, lostRace: false };
+      }
+      const message = decodeWholeMlsMessage(commitBytes);
+      if (message.wireformat !== 'mls_private_message' && message.wireformat !== 'mls_public_message') {
+        throw new MlsProtocolError('malformed', 'not a handshake message');
+      }
+      const header = message.wireformat === 'mls_private_message' ? message.privateMessage : message.publicMessage.content;
+      if (header.contentType !== 'commit') throw new MlsProtocolError('malformed', 'not a commit');
+      this.#checkGroupAndEpoch(state, header.groupId, header.epoch, 'commit');
+
+      const roster = membersOf(state);
+      let policyViolation: string | undefined;
+      const added: ParticipantId[] = [];
+      const removed: ParticipantId[] = [];
+      const policy: IncomingMessageCallback = (incoming) => {
+        if (incoming.kind !== 'commit' || incoming.senderLeafIndex === undefined) {
+          policyViolation = 'only commits by members are accepted';
+          return 'reject';
+        }
+        for (const { proposal } of incoming.proposals) {
+          if (proposal.proposalType === 'add') {
+            const id = participantIdOf(proposal.add.keyPackage.leafNode.credential);
+            if (id === undefined) policyViolation = 'added credential is not a participant id';
+            else added.push(id);
+          } else if (proposal.proposalType === 'remove') {
+            const id = roster[proposal.remove.removed];
+            if (id === undefined) policyViolation = 'removal of a blank leaf';
+            else removed.push(id);
+          } else {
+            // Sabha commits only carry adds and removes; anything else (extensions, PSKs, reinit) is refused.
+            policyViolation = 'proposal type not allowed';
+          }
+        }
+        return policyViolation === undefined ? 'accept' : 'reject';
+      };
+      let result: Awaited<ReturnType<typeof processMessage>>;
+      try {
+        result = await processMessage(message, state, emptyPskIndex, policy, this.#suite.impl);
+      } catch (cause) {
+        throw new MlsProtocolError('rejected', 'commit refused', { cause });
+      }
+      if (result.kind !== 'newState') throw new MlsProtocolError('malformed', 'not a commit');
+      if (result.actionTaken === 'reject') throw new MlsProtocolError('rejected', policyViolation ?? 'commit refused by policy');
+
+      const lostRace = pending !== undefined;
+      this.#pending = undefined;
+      if (result.newState.groupActiveState.kind === 'removedFromGroup') {
+        this.#lastMembers = roster;
+        this.#state = undefined;
+        this.#phase = 'removed';
+        return { kind: 'removed' };
+      }
+      this.#adopt(result.newState, result.consumed);
+      this.#phase = 'active';
+      return { kind: 'applied', epoch: this.epoch, added, removed, own: false, lostRace };
+    });
+  }
+
+  /** The SFrame base key of the current epoch (RFC 9605 section 5.2). */
+  exportSFrameBaseKey(): Promise<Uint8Array> {
+    return this.#run(async () => {
+      const state = this.#current();
+      const impl = this.#suite.impl;
+      return mlsExporter(state.keySchedule.exporterSecret, SFRAME_EXPORTER_LABEL, new Uint8Array(0), impl.kdf.size, impl);
+    });
+  }
+
+  /** The code participants compare aloud; equal codes mean the same epoch with the same members. */
+  securityCode(): string {
+    return securityCodeFromAuthenticator(this.#current().keySchedule.epochAuthenticator);
+  }
+
+  /** Encrypts a chat payload as an MLS application message (PrivateMessage) of the current epoch. */
+  encryptApplication(data: Uint8Array): Promise<Uint8Array> {
+    return this.#run(async () => {
+      const state = this.#current();
+      const { newState, privateMessage, consumed } = await createApplicationMessage(state, data, this.#suite.impl);
+      this.#adopt(newState, consumed);
+      return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage });
+    });
+  }
+
+  /**
+   * Decrypts an application message of the current epoch, or of a recent one still retained (messages sent
+   * just before a commit). Returns the sender's identity as authenticated by MLS.
+   */
+  decryptApplication(bytes: Uint8Array): Promise<MlsApplicationMessage> {
+    return this.#run(async () => {
+      const state = this.#current();
+      const message = decodeWholeMlsMessage(bytes);
+      if (message.wireformat !== 'mls_private_message' || message.privateMessage.contentType !== 'application') {
+        throw new MlsProtocolError('malformed', 'not an application message');
+      }
+      const pm = message.privateMessage;
+      if (!bytesEqual(pm.groupId, state.groupContext.groupId)) throw new MlsProtocolError('wrong-group', 'message for another group');
+      if (pm.epoch > state.groupContext.epoch) throw new MlsProtocolError('future-epoch', 'application message from a later epoch');
+      const current = pm.epoch === state.groupContext.epoch;
+      const receiver = current
+        ? { senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree, ratchetTree: state.ratchetTree, groupContext: state.groupContext }
+        : state.historicalReceiverData.get(pm.epoch);
+      if (receiver === undefined) throw new MlsProtocolError('stale-epoch', 'application message from an epoch no longer retained');
+      let unprotected: Awaited<ReturnType<typeof unprotectPrivateMessage>>;
+      try {
+        unprotected = await unprotectPrivateMessage(
+          receiver.senderDataSecret,
+          pm,
+          receiver.secretTree,
+          receiver.ratchetTree,
+          receiver.groupContext,
+          state.clientConfig.keyRetentionConfig,
+          this.#suite.impl,
+        );
+      } catch (cause) {
+        throw new MlsProtocolError('rejected', 'application message refused', { cause });
+      }
+      const content = unprotected.content.content;
+      if (content.contentType !== 'application' || content.sender.senderType !== 'member') {
+        throw new MlsProtocolError('rejected', 'not an application message from a member');
+      }
+      const senderLeaf = receiver.ratchetTree[content.sender.leafIndex * 2];
+      const sender = senderLeaf?.nodeType === 'leaf' ? participantIdOf(senderLeaf.leaf.credential) : undefined;
+      if (sender === undefined) throw new MlsProtocolError('rejected', 'sender is not a participant');
+      const newState: ClientState = current
+        ? { ...state, secretTree: unprotected.tree }
+        : {
+            ...state,
+            historicalReceiverData: new Map(state.historicalReceiverData).set(pm.epoch, {
+              ...state.historicalReceiverData.get(pm.epoch)!,
+              secretTree: unprotected.tree,
+            }),
+          };
+      const data = content.applicationData.slice();
+      this.#adopt(newState, unprotected.consumed);
+      return { sender, data, epoch: epochToNumber(pm.epoch) };
+    });
+  }
+
+  /** Drops all state; safe to call twice. */
+  close(): void {
+    this.#phase = 'closed';
+    this.#state = undefined;
+    this.#pending = undefined;
+    this.#privateKeyPackage = undefined;
+  }
+
+  #run<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(operation);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  #require(phase: MlsPhase): void {
+    if (this.#phase !== phase) throw new MlsStateError(`operation needs phase ${phase}, member is ${this.#phase}`);
+  }
+
+  /** The current group state; only in the active and pending phases. */
+  #current(): ClientState {
+    if ((this.#phase !== 'active' && this.#phase !== 'pending') || this.#state === undefined) {
+      throw new MlsStateError(`no group state in phase ${this.#phase}`);
+    }
+    return this.#state;
+  }
+
+  #enter(state: ClientState): void {
+    this.#state = state;
+    this.#phase = 'active';
+  }
+
+  #takePrivateKeyPackage(): PrivateKeyPackage {
+    const keys = this.#privateKeyPackage;
+    if (keys === undefined) throw new MlsStateError('KeyPackage already used');
+    this.#privateKeyPackage = undefined;
+    return keys;
+  }
+
+  #applyPending(): void {
+    this.#require('pending');
+    const pending = this.#pending!;
+    const state = this.#current();
+    // Chat processed while the commit was pending advanced the old epoch's secret tree: keep that progress
+    // in the retained data of the old epoch, or those messages' consumed keys would come back.
+    const history = new Map(pending.newState.historicalReceiverData);
+    const previous = history.get(state.groupContext.epoch);
+    if (previous !== undefined) history.set(state.groupContext.epoch, { ...previous, secretTree: state.secretTree });
+    this.#pending = undefined;
+    this.#adopt({ ...pending.newState, historicalReceiverData: history }, pending.consumed);
+    this.#phase = 'active';
+  }
+
+  /** Takes `state` as current and wipes the secrets ts-mls reports as no longer needed. */
+  #adopt(state: ClientState, consumed: Uint8Array[]): void {
+    this.#state = state;
+    for (const secret of consumed) zeroOutUint8Array(secret);
+  }
+
+  #checkGroupAndEpoch(state: ClientState, groupId: Uint8Array, epoch: bigint, what: string): void {
+    if (!bytesEqual(groupId, state.groupContext.groupId)) throw new MlsProtocolError('wrong-group', `${what} for another group`);
+    if (epoch < state.groupContext.epoch) throw new MlsProtocolError('stale-epoch', `${what} from an earlier epoch`);
+    if (epoch > state.groupContext.epoch) throw new MlsProtocolError('future-epoch', `${what} from a later epoch`);
+  }
+
+  /** Decodes an added KeyPackage and checks it is for our suite and carries the announced identity. */
+  #checkedKeyPackage(addition: MlsAddition): KeyPackage {
+    const message = decodeWholeMlsMessage(addition.keyPackage);
+    if (message.wireformat !== 'mls_key_package') throw new MlsProtocolError('malformed', 'not a KeyPackage');
+    const keyPackage = message.keyPackage;
+    if (keyPackage.cipherSuite !== SABHA_CIPHERSUITE) throw new MlsProtocolError('rejected', 'KeyPackage of another cipher suite');
+    // The server relays KeyPackages: refusing one whose credential names someone else stops it from
+    // admitting a key of its choosing under an announced participant's name.
+    if (participantIdOf(keyPackage.leafNode.credential) !== addition.identity) {
+      throw new MlsProtocolError('rejected', 'KeyPackage does not carry the announced identity');
+    }
+    return keyPackage;
+  }
+}
+
+function membersOf(state: ClientState): (ParticipantId | undefined)[] {
+  const members: (ParticipantId | undefined)[] = [];
+  for (let node = 0; node < state.ratchetTree.length; node += 2) {
+    const entry = state.ratchetTree[node];
+    members.push(entry?.nodeType === 'leaf' ? participantIdOf(entry.leaf.credential) : undefined);
+  }
+  while (members.length > 0 && members[members.length - 1] === undefined) members.pop();
+  return members;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
