@@ -1,0 +1,55 @@
+/**
+ * Builds the usual starting points of a test over raw WebSocket: a created meeting
+ * with its host joined, and participants let in through the waiting room.
+ */
+import assert from 'node:assert/strict';
+import type { ServerMessageOf } from '../../src/protocol/index.ts';
+import { RawClient, randomDeviceId } from './ws-client.ts';
+
+export interface HostedMeeting {
+  meetingId: string;
+  passcode: string;
+  hostSecret: string;
+  host: RawClient;
+  hostId: string;
+}
+
+export async function createMeeting(wsUrl: string, title = 'Test meeting'): Promise<{ meetingId: string; passcode: string; hostSecret: string }> {
+  const creator = await RawClient.connect(wsUrl);
+  const created = await creator.request({ type: 'create-meeting', title });
+  assert.equal(created.type, 'created');
+  creator.close();
+  const { meetingId, passcode, hostSecret } = created as ServerMessageOf<'created'>;
+  return { meetingId, passcode, hostSecret };
+}
+
+export async function hostMeeting(wsUrl: string, title = 'Test meeting'): Promise<HostedMeeting> {
+  const meeting = await createMeeting(wsUrl, title);
+  const host = await RawClient.connect(wsUrl);
+  const joinedP = host.nextOf('joined');
+  const reply = await host.request({ type: 'join', meetingId: meeting.meetingId, passcode: meeting.passcode, name: 'Host', deviceId: randomDeviceId(), hostSecret: meeting.hostSecret });
+  assert.equal(reply.type, 'ok');
+  const joined = await joinedP;
+  assert.equal(joined.self.role, 'host');
+  return { ...meeting, host, hostId: joined.self.participantId };
+}
+
+/** Joins as a participant and returns the client once it waits in the waiting room. */
+export async function enterWaitingRoom(wsUrl: string, m: HostedMeeting, name: string, deviceId = randomDeviceId()) {
+  const client = await RawClient.connect(wsUrl);
+  const waitingP = client.nextOf('waiting');
+  const reply = await client.request({ type: 'join', meetingId: m.meetingId, passcode: m.passcode, name, deviceId });
+  assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  const waiting = await waitingP;
+  return { client, participantId: waiting.participantId, deviceId, waiting };
+}
+
+/** A participant admitted by the host through the waiting room. */
+export async function admitted(wsUrl: string, m: HostedMeeting, name: string, deviceId = randomDeviceId()) {
+  const entry = await enterWaitingRoom(wsUrl, m, name, deviceId);
+  const joinedP = entry.client.nextOf('joined');
+  const reply = await m.host.request({ type: 'admit', participantIds: [entry.participantId] });
+  assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  const joined = await joinedP;
+  return { ...entry, joined };
+}
