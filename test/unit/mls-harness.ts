@@ -28,15 +28,17 @@ export class Meeting {
   readonly ds = new DeliveryService();
   readonly members = new Map<string, MlsMember>();
   readonly suite: MlsSuite;
+  readonly groupId: string;
 
-  private constructor(suite: MlsSuite) {
+  private constructor(suite: MlsSuite, groupId: string) {
     this.suite = suite;
+    this.groupId = groupId;
   }
 
-  static async start(creator: string, suite?: MlsSuite): Promise<Meeting> {
-    const meeting = new Meeting(suite ?? (await loadMlsSuite()));
+  static async start(creator: string, suite?: MlsSuite, groupId = 'meeting-under-test'): Promise<Meeting> {
+    const meeting = new Meeting(suite ?? (await loadMlsSuite()), groupId);
     const member = await MlsMember.create(creator, { suite: meeting.suite });
-    await member.createGroup('meeting-under-test');
+    await member.createGroup(groupId);
     meeting.members.set(creator, member);
     return meeting;
   }
@@ -51,17 +53,22 @@ export class Meeting {
    * `committer` commits the admissions and removals; the delivery service accepts it; every member
    * (including the committer, through the relay) processes it, joiners join from the Welcome.
    */
-  async change(committer: string, add: readonly string[], remove: readonly string[]): Promise<Map<string, MlsCommitResult>> {
+  async change(
+    committer: string,
+    add: readonly string[],
+    remove: readonly string[],
+    notRelayedTo: readonly string[] = [],
+  ): Promise<Map<string, MlsCommitResult>> {
     const joiners = await Promise.all(add.map((id) => MlsMember.create(id, { suite: this.suite })));
     const output = await this.member(committer).commit({
       add: joiners.map((j) => ({ identity: j.identity, keyPackage: j.keyPackageBytes() })),
       remove,
     });
     assert.equal(this.ds.submit(output), true, 'delivery service accepts a commit made at its epoch');
-    const results = await this.relay(output.commit);
+    const results = await this.relay(output.commit, notRelayedTo);
     for (const joiner of joiners) {
       assert.ok(output.welcome, 'a commit that adds has a Welcome');
-      await joiner.joinFromWelcome(output.welcome, 'meeting-under-test');
+      await joiner.joinFromWelcome(output.welcome, this.groupId);
       this.members.set(joiner.identity, joiner);
     }
     return results;
