@@ -18,7 +18,7 @@ const SPECS: Partial<Record<ClientMessageType | 'invalid', BucketSpec>> = {
   subscribe: { rate: 5, burst: 20 },
   'subscriber-answer': { rate: 5, burst: 20 },
   'mls-commit': { rate: 5, burst: 20 },
-  invalid: { rate: 1, burst: 10 },
+  invalid: { rate: 1, burst: 20 },
 };
 
 export const bucketFor = (kind: ClientMessageType | 'invalid'): BucketSpec => SPECS[kind] ?? DEFAULT;
