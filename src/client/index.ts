@@ -1,0 +1,11 @@
+/** The browser SDK: signalling, meeting state and media, with no UI. */
+export { Room, type JoinOptions, type RoomOptions, type RoomEvents, type RoomNotice } from './room.ts';
+export { RoomState, type ChatMessage, type RoomStateEvents } from './room-state.ts';
+export { SignallingClient, SignallingError, defaultSignallingUrl, type OutgoingMessage } from './signalling-client.ts';
+export type { ConnectionState, EndReason, WaitingReason } from './connection-state.ts';
+export { LocalMedia, type DeviceLists } from './media/local-media.ts';
+export type { RemoteTrack } from './media/subscriber.ts';
+export type { TransformHook, MediaKind } from './media/peer-connection.ts';
+export { HostControls } from './host-controls.ts';
+export { createMeeting } from './create-meeting.ts';
+export { loadDeviceId } from './device-id.ts';

@@ -1,0 +1,224 @@
+/**
+ * What the client knows about the meeting, built only from server messages: the
+ * participants (self included), publications, settings, waiting room and chat.
+ * Input arrives through `handle*` methods; every change leaves as a typed event, so
+ * the UI never polls and tests can drive this class without a socket.
+ */
+import type {
+  ChatBody,
+  MeetingSettings,
+  ParticipantInfo,
+  PublicationInfo,
+  ServerMessageOf,
+  WaitingEntry,
+  LeaveReason,
+  Role,
+} from '../protocol/index.ts';
+import { Emitter } from './events.ts';
+
+export interface ChatMessage {
+  /** Local sequence number, for list keys; not a server id. */
+  seq: number;
+  from: string;
+  fromName: string;
+  /** Set for a private message (to or from this participant). */
+  to?: string;
+  body: ChatBody;
+  sentAt: number;
+  own: boolean;
+  /** The server refused this own message (chat off, host-only, rate limit). */
+  failed?: boolean;
+}
+
+export interface RoomStateEvents {
+  [event: string]: unknown[];
+  'participant-joined': [participant: ParticipantInfo];
+  'participant-updated': [participant: ParticipantInfo, previous: ParticipantInfo];
+  'participant-left': [participant: ParticipantInfo, reason: LeaveReason];
+  'publications-changed': [publications: readonly PublicationInfo[]];
+  settings: [settings: MeetingSettings];
+  'waiting-room': [entries: readonly WaitingEntry[]];
+  passcode: [passcode: string];
+  chat: [message: ChatMessage];
+  'chat-updated': [message: ChatMessage];
+  /** The whole state was replaced (joined, or joined again after a resume). */
+  reset: [];
+}
+
+/** Own messages echoed by the server within this time replace the local copy instead of doubling it. */
+const ECHO_WINDOW_MS = 30_000;
+const MAX_CHAT_HISTORY = 500;
+
+export class RoomState extends Emitter<RoomStateEvents> {
+  selfId: string | null = null;
+  title = '';
+  startedAt = 0;
+  settings: MeetingSettings | null = null;
+  /** Only known to hosts and co-hosts. */
+  passcode: string | null = null;
+  readonly participants = new Map<string, ParticipantInfo>();
+  readonly publications = new Map<string, PublicationInfo>();
+  waiting: readonly WaitingEntry[] = [];
+  readonly chat: ChatMessage[] = [];
+  #chatSeq = 0;
+  /** Own texts sent but not yet echoed, oldest first. */
+  readonly #unechoed: { text: string; at: number }[] = [];
+
+  get self(): ParticipantInfo | undefined {
+    return this.selfId ? this.participants.get(this.selfId) : undefined;
+  }
+
+  get role(): Role | null {
+    return this.self?.role ?? null;
+  }
+
+  get isHost(): boolean {
+    const role = this.role;
+    return role === 'host' || role === 'cohost';
+  }
+
+  handleJoined(message: ServerMessageOf<'joined'>): void {
+    this.selfId = message.self.participantId;
+    this.title = message.title;
+    this.startedAt = message.startedAt;
+    this.settings = message.settings;
+    this.passcode = message.passcode ?? null;
+    this.participants.clear();
+    for (const p of message.participants) this.participants.set(p.id, p);
+    this.publications.clear();
+    for (const p of message.publications) this.publications.set(p.id, p);
+    if (!this.isHost) this.waiting = [];
+    this.emit('reset');
+    this.emit('settings', message.settings);
+    this.emit('publications-changed', [...this.publications.values()]);
+  }
+
+  handleMessage(message: ServerMessageOf<
+    | 'participant-joined'
+    | 'participant-updated'
+    | 'participant-left'
+    | 'waiting-room'
+    | 'settings'
+    | 'passcode'
+    | 'publication-added'
+    | 'publication-removed'
+    | 'chat'
+  >): void {
+    switch (message.type) {
+      case 'participant-joined':
+      case 'participant-updated': {
+        const p = message.participant;
+        const previous = this.participants.get(p.id);
+        this.participants.set(p.id, p);
+        if (previous) this.emit('participant-updated', p, previous);
+        else this.emit('participant-joined', p);
+        return;
+      }
+      case 'participant-left': {
+        const previous = this.participants.get(message.participantId);
+        if (!previous) return;
+        this.participants.delete(message.participantId);
+        let changed = false;
+        for (const [id, pub] of this.publications) {
+          if (pub.participantId === message.participantId) {
+            this.publications.delete(id);
+            changed = true;
+          }
+        }
+        this.emit('participant-left', previous, message.reason);
+        if (changed) this.emit('publications-changed', [...this.publications.values()]);
+        return;
+      }
+      case 'waiting-room':
+        this.waiting = message.entries;
+        this.emit('waiting-room', this.waiting);
+        return;
+      case 'settings':
+        this.settings = message.settings;
+        this.emit('settings', message.settings);
+        return;
+      case 'passcode':
+        this.passcode = message.passcode;
+        this.emit('passcode', message.passcode);
+        return;
+      case 'publication-added':
+        this.publications.set(message.publication.id, message.publication);
+        this.emit('publications-changed', [...this.publications.values()]);
+        return;
+      case 'publication-removed':
+        if (this.publications.delete(message.publicationId)) {
+          this.emit('publications-changed', [...this.publications.values()]);
+        }
+        return;
+      case 'chat':
+        this.#handleChat(message);
+        return;
+    }
+  }
+
+  /** Records a message this client just sent, so it shows at once even if the server does not echo it. */
+  handleOwnChat(body: ChatBody, to: string | undefined, now = Date.now()): ChatMessage | null {
+    if (!this.selfId) return null;
+    if (body.kind === 'text') this.#unechoed.push({ text: body.text, at: now });
+    return this.#append({
+      from: this.selfId,
+      fromName: this.self?.name ?? '',
+      ...(to ? { to } : {}),
+      body,
+      sentAt: now,
+      own: true,
+    });
+  }
+
+  handleOwnChatFailed(message: ChatMessage): void {
+    message.failed = true;
+    if (message.body.kind === 'text') {
+      const text = message.body.text;
+      const i = this.#unechoed.findIndex((u) => u.text === text);
+      if (i >= 0) this.#unechoed.splice(i, 1);
+    }
+    this.emit('chat-updated', message);
+  }
+
+  #handleChat(message: ServerMessageOf<'chat'>, now = Date.now()): void {
+    const own = message.from === this.selfId;
+    if (own && message.body.kind === 'text') {
+      while (this.#unechoed.length && now - this.#unechoed[0]!.at > ECHO_WINDOW_MS) this.#unechoed.shift();
+      const text = message.body.text;
+      const i = this.#unechoed.findIndex((u) => u.text === text);
+      if (i >= 0) {
+        this.#unechoed.splice(i, 1);
+        return;
+      }
+    }
+    this.#append({
+      from: message.from,
+      fromName: message.fromName,
+      ...(message.to ? { to: message.to } : {}),
+      body: message.body,
+      sentAt: message.sentAt,
+      own,
+    });
+  }
+
+  #append(fields: Omit<ChatMessage, 'seq'>): ChatMessage {
+    const entry: ChatMessage = { seq: ++this.#chatSeq, ...fields };
+    this.chat.push(entry);
+    if (this.chat.length > MAX_CHAT_HISTORY) this.chat.splice(0, this.chat.length - MAX_CHAT_HISTORY);
+    this.emit('chat', entry);
+    return entry;
+  }
+
+  /** Forgets everything: after leaving, nothing of the meeting stays in memory longer than needed. */
+  clear(): void {
+    this.selfId = null;
+    this.title = '';
+    this.settings = null;
+    this.passcode = null;
+    this.participants.clear();
+    this.publications.clear();
+    this.waiting = [];
+    this.chat.length = 0;
+    this.#unechoed.length = 0;
+  }
+}

@@ -1,0 +1,472 @@
+/**
+ * A meeting as the browser sees it: the signalling connection, the state model, the
+ * publishers, the subscriber and the active-speaker detector, wired together.
+ * The connection states and the inputs they accept are in connection-state.ts.
+ *
+ * The passcode and host secret given to `join` stay in this object's memory only
+ * (needed to join again if the socket drops before admission); they are never
+ * written anywhere.
+ */
+import type { MediaSource, ServerMessage, ServerMessageOf } from '../protocol/index.ts';
+import { transition, type ConnectionInput, type ConnectionState, type EndReason } from './connection-state.ts';
+import { Emitter } from './events.ts';
+import { HostControls } from './host-controls.ts';
+import { ActiveSpeakerDetector } from './media/active-speaker.ts';
+import type { LocalMedia } from './media/local-media.ts';
+import { createPassThroughHook, type TransformHook } from './media/peer-connection.ts';
+import { Publisher } from './media/publisher.ts';
+import { Subscriber, type RemoteTrack } from './media/subscriber.ts';
+import { RoomState, type ChatMessage } from './room-state.ts';
+import { reconnectDelayMs, SignallingClient, SignallingError } from './signalling-client.ts';
+
+export interface JoinOptions {
+  meetingId: string;
+  passcode: string;
+  name: string;
+  deviceId: string;
+  hostSecret?: string;
+}
+
+export interface RoomOptions {
+  signallingUrl: string;
+  localMedia: LocalMedia;
+  /** The E2EE layer's hook; frames pass unchanged without one. */
+  transformHook?: TransformHook;
+  /** How long to keep trying to resume after a drop; the server's grace period is about 30 s. */
+  resumeWindowMs?: number;
+}
+
+export type RoomNotice =
+  | { kind: 'muted-by-host' }
+  | { kind: 'muted-on-entry' }
+  | { kind: 'unmute-not-allowed' }
+  | { kind: 'screen-share-refused'; reason: string }
+  | { kind: 'chat-refused'; reason: string }
+  | { kind: 'media-failed'; source: MediaSource | 'subscriber' }
+  | { kind: 'invalid-message'; reason: string };
+
+export interface RoomEvents {
+  [event: string]: unknown[];
+  connection: [state: ConnectionState];
+  /** Every remote track currently received (a full snapshot). */
+  tracks: [tracks: readonly RemoteTrack[]];
+  /** The local screen-share track, or null when not sharing. */
+  'local-screen': [track: MediaStreamTrack | null];
+  'active-speaker': [participantId: string | null];
+  levels: [levels: ReadonlyMap<string, number>];
+  notice: [notice: RoomNotice];
+  /** MLS delivery-service traffic, for the E2EE layer. */
+  mls: [message: ServerMessageOf<'mls-pending' | 'mls-commit' | 'mls-welcome'>];
+  /** Own join rejected or failed; `connection` then goes to `left`. */
+  'join-error': [error: SignallingError];
+}
+
+export class Room extends Emitter<RoomEvents> {
+  readonly state = new RoomState();
+  readonly signalling: SignallingClient;
+  readonly host: HostControls;
+  readonly subscriber: Subscriber;
+  readonly activeSpeaker: ActiveSpeakerDetector;
+  readonly #publishers = new Map<MediaSource, Publisher>();
+  readonly #hook: TransformHook;
+  readonly #unbind: (() => void)[] = [];
+  #connection: ConnectionState = { name: 'idle' };
+  #join: JoinOptions | null = null;
+  #resumeToken: string | null = null;
+  #screenTrack: MediaStreamTrack | null = null;
+  #remoteTracks: readonly RemoteTrack[] = [];
+  #reconnecting = false;
+
+  constructor(readonly options: RoomOptions) {
+    super();
+    this.#hook = options.transformHook ?? createPassThroughHook();
+    this.signalling = new SignallingClient({ url: options.signallingUrl });
+    this.host = new HostControls(this.signalling);
+    this.subscriber = new Subscriber({ signal: this.signalling, transformHook: this.#hook });
+    this.activeSpeaker = new ActiveSpeakerDetector({
+      remoteAudio: () =>
+        this.#remoteTracks.filter((t) => t.kind === 'audio').map((t) => ({ participantId: t.participantId, receiver: t.receiver })),
+      localAudio: () => {
+        const sender = this.#publishers
+          .get('camera')
+          ?.peerConnection?.getSenders()
+          .find((s) => s.track?.kind === 'audio');
+        return sender && this.state.selfId ? { participantId: this.state.selfId, sender } : null;
+      },
+    });
+
+    this.signalling.on('message', (m) => this.#onMessage(m));
+    this.signalling.on('invalid-message', (reason) => this.emit('notice', { kind: 'invalid-message', reason }));
+    this.signalling.on('close', (info) => {
+      if (!info.intentional) void this.#onDrop();
+    });
+    this.subscriber.on('tracks', (tracks) => {
+      this.#remoteTracks = tracks;
+      this.emit('tracks', tracks);
+    });
+    this.activeSpeaker.on('active-speaker', (id) => this.emit('active-speaker', id));
+    this.activeSpeaker.on('levels', (levels) => this.emit('levels', levels));
+    this.state.on('publications-changed', () => this.#updateSubscription());
+    this.state.on('participant-updated', (p, previous) => {
+      if (p.id === this.state.selfId) this.#onSelfUpdated(p.audio, previous.audio);
+    });
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+
+  get remoteTracks(): readonly RemoteTrack[] {
+    return this.#remoteTracks;
+  }
+
+  get screenTrack(): MediaStreamTrack | null {
+    return this.#screenTrack;
+  }
+
+  /** The peer connections, for statistics (the debug hook and tests read counters from them). */
+  peerConnections(): { name: 'camera' | 'screen' | 'subscriber'; pc: RTCPeerConnection }[] {
+    const out: { name: 'camera' | 'screen' | 'subscriber'; pc: RTCPeerConnection }[] = [];
+    for (const [name, publisher] of this.#publishers) if (publisher.peerConnection) out.push({ name, pc: publisher.peerConnection });
+    if (this.subscriber.peerConnection) out.push({ name: 'subscriber', pc: this.subscriber.peerConnection });
+    return out;
+  }
+
+  async join(options: JoinOptions): Promise<void> {
+    if (!this.#input({ type: 'join' })) throw new Error('join called twice');
+    this.#join = options;
+    const media = this.options.localMedia;
+    this.#unbind.push(
+      media.on('track', (kind, track) => void this.#publishers.get('camera')?.replaceTrack(kind, track)),
+      media.on('state', () => this.#sendMediaState()),
+    );
+    await this.#sendJoin();
+  }
+
+  /** Leaves (the meeting goes on for the others). */
+  async leave(): Promise<void> {
+    if (this.#connection.name === 'left') return;
+    try {
+      if (this.signalling.isOpen) await this.signalling.request({ type: 'leave' }, 3000);
+    } catch {
+      // Leaving locally is what matters; the server notices the closed socket.
+    }
+    this.#finish('left');
+  }
+
+  /** Host only: ends the meeting for everyone. The server's `left {ended}` finishes it here too. */
+  async endForAll(): Promise<void> {
+    await this.host.endMeeting();
+  }
+
+  async transferHostAndLeave(participantId: string): Promise<void> {
+    await this.host.transferHost(participantId);
+    await this.leave();
+  }
+
+  setMicEnabled(on: boolean): void {
+    const s = this.state;
+    if (on && s.settings && !s.settings.allowUnmute && !s.isHost && s.self && !s.self.audio) {
+      this.emit('notice', { kind: 'unmute-not-allowed' });
+      return;
+    }
+    this.options.localMedia.setMicEnabled(on);
+  }
+
+  setCameraEnabled(on: boolean): Promise<void> {
+    return this.options.localMedia.setCameraEnabled(on);
+  }
+
+  async startScreenShare(): Promise<void> {
+    if (this.#publishers.has('screen') || !this.state.selfId) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    track.contentHint = 'detail';
+    track.addEventListener('ended', () => this.stopScreenShare());
+    const publisher = this.#newPublisher('screen');
+    this.#screenTrack = track;
+    this.emit('local-screen', track);
+    try {
+      await publisher.publish({ video: track });
+    } catch (err) {
+      if (this.#publishers.get('screen') === publisher) this.#publishers.delete('screen');
+      publisher.close();
+      track.stop();
+      if (this.#screenTrack === track) {
+        this.#screenTrack = null;
+        this.emit('local-screen', null);
+      }
+      this.emit('notice', { kind: 'screen-share-refused', reason: err instanceof SignallingError ? err.code : 'failed' });
+      throw err;
+    }
+  }
+
+  stopScreenShare(): void {
+    const publisher = this.#publishers.get('screen');
+    this.#publishers.delete('screen');
+    publisher?.unpublish();
+    this.#screenTrack?.stop();
+    if (this.#screenTrack) {
+      this.#screenTrack = null;
+      this.emit('local-screen', null);
+    }
+  }
+
+  async sendChat(text: string, to?: string): Promise<void> {
+    const body = { kind: 'text' as const, text };
+    const local: ChatMessage | null = this.state.handleOwnChat(body, to);
+    try {
+      await this.signalling.request({ type: 'chat', ...(to ? { to } : {}), body });
+    } catch (err) {
+      if (local) this.state.handleOwnChatFailed(local);
+      this.emit('notice', { kind: 'chat-refused', reason: err instanceof SignallingError ? err.code : 'failed' });
+    }
+  }
+
+  rename(name: string): Promise<unknown> {
+    return this.signalling.request({ type: 'rename', name });
+  }
+
+  // -------------------------------------------------------------------------
+
+  #input(input: ConnectionInput): boolean {
+    const next = transition(this.#connection, input);
+    if (!next) return false;
+    this.#connection = next;
+    this.emit('connection', next);
+    return true;
+  }
+
+  async #sendJoin(): Promise<void> {
+    const join = this.#join!;
+    try {
+      if (!this.signalling.isOpen) await this.signalling.connect();
+      await this.signalling.request({
+        type: 'join',
+        meetingId: join.meetingId,
+        passcode: join.passcode,
+        name: join.name,
+        deviceId: join.deviceId,
+        ...(join.hostSecret ? { hostSecret: join.hostSecret } : {}),
+      });
+    } catch (err) {
+      const error = err instanceof SignallingError ? err : new SignallingError('internal', 'join failed');
+      if (error.code === 'closed') return; // the drop handler takes over
+      this.emit('join-error', error);
+      this.#finish(joinFailureReason(error));
+    }
+  }
+
+  #onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'waiting':
+        this.#input({ type: 'waiting', reason: message.reason });
+        return;
+      case 'joined':
+        void this.#onJoined(message);
+        return;
+      case 'left':
+        this.#finish(message.reason);
+        return;
+      case 'participant-joined':
+      case 'participant-updated':
+      case 'participant-left':
+      case 'waiting-room':
+      case 'settings':
+      case 'passcode':
+      case 'publication-added':
+      case 'publication-removed':
+      case 'chat':
+        this.state.handleMessage(message);
+        return;
+      case 'publish-answer':
+        this.#publishers.get(message.source)?.handleAnswer(message.sdp);
+        return;
+      case 'subscriber-offer':
+        void this.subscriber.handleOffer(message).catch(() => this.emit('notice', { kind: 'media-failed', source: 'subscriber' }));
+        return;
+      case 'mls-pending':
+      case 'mls-commit':
+      case 'mls-welcome':
+        this.emit('mls', message);
+        return;
+      case 'created':
+      case 'ok':
+      case 'error':
+        return;
+    }
+  }
+
+  async #onJoined(message: ServerMessageOf<'joined'>): Promise<void> {
+    const firstTime = this.state.selfId === null;
+    this.#resumeToken = message.self.resumeToken;
+    this.state.handleJoined(message);
+    if (!this.#input({ type: 'joined' })) return;
+    if (firstTime) {
+      const s = this.state;
+      if (s.settings?.muteOnEntry && !s.isHost && this.options.localMedia.micEnabled) {
+        this.options.localMedia.setMicEnabled(false);
+        this.emit('notice', { kind: 'muted-on-entry' });
+      }
+      this.activeSpeaker.start();
+      await this.#publishCamera();
+    } else {
+      this.subscriber.resync();
+      for (const [source, publisher] of this.#publishers) {
+        const state = publisher.peerConnection?.connectionState;
+        if (state === 'failed' || state === 'closed' || state === undefined) void this.#republish(source);
+      }
+    }
+    this.#sendMediaState();
+    this.#updateSubscription();
+  }
+
+  #newPublisher(source: MediaSource): Publisher {
+    const publisher = new Publisher({ source, signal: this.signalling, selfId: this.state.selfId!, transformHook: this.#hook });
+    publisher.on('failed', () => {
+      this.emit('notice', { kind: 'media-failed', source });
+      void this.#republish(source);
+    });
+    this.#publishers.set(source, publisher);
+    return publisher;
+  }
+
+  async #publishCamera(): Promise<void> {
+    const media = this.options.localMedia;
+    const publisher = this.#newPublisher('camera');
+    try {
+      await publisher.publish({ audio: media.audioTrack, video: media.videoTrack });
+    } catch {
+      this.emit('notice', { kind: 'media-failed', source: 'camera' });
+    }
+  }
+
+  /** ICE failed or the server lost the publisher: a new peer connection with the same tracks. */
+  async #republish(source: MediaSource): Promise<void> {
+    const old = this.#publishers.get(source);
+    if (!old || this.#connection.name !== 'joined') return;
+    old.unpublish();
+    this.#publishers.delete(source);
+    if (source === 'camera') {
+      await this.#publishCamera();
+    } else if (this.#screenTrack) {
+      const publisher = this.#newPublisher('screen');
+      await publisher.publish({ video: this.#screenTrack }).catch(() => this.stopScreenShare());
+    }
+  }
+
+  #sendMediaState(): void {
+    if (this.#connection.name !== 'joined' || !this.signalling.isOpen) return;
+    const media = this.options.localMedia;
+    const audio = media.micEnabled && media.audioTrack !== null;
+    const video = media.cameraEnabled && media.videoTrack !== null;
+    this.signalling.request({ type: 'set-media-state', audio, video }).catch((err: unknown) => {
+      if (err instanceof SignallingError && err.code === 'forbidden' && audio) {
+        media.setMicEnabled(false);
+        this.emit('notice', { kind: 'unmute-not-allowed' });
+      }
+    });
+  }
+
+  /** A true→false change of our own audio that we did not ask for: the host muted us. */
+  #onSelfUpdated(audio: boolean, previousAudio: boolean): void {
+    const media = this.options.localMedia;
+    if (previousAudio && !audio && media.micEnabled) {
+      media.setMicEnabled(false);
+      this.emit('notice', { kind: 'muted-by-host' });
+    }
+  }
+
+  #updateSubscription(): void {
+    if (this.#connection.name !== 'joined') return;
+    const self = this.state.selfId;
+    const wanted = [...this.state.publications.values()].filter((p) => p.participantId !== self).map((p) => p.id);
+    this.subscriber.setDesired(wanted);
+  }
+
+  async #onDrop(): Promise<void> {
+    if (this.#reconnecting || this.#connection.name === 'left') return;
+    if (!this.#input({ type: 'socket-dropped' })) return;
+    this.#reconnecting = true;
+    try {
+      if (this.#connection.name === 'reconnecting') await this.#resume();
+      else await this.#rejoin();
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  async #resume(): Promise<void> {
+    const deadline = Date.now() + (this.options.resumeWindowMs ?? 30_000);
+    for (let attempt = 0; Date.now() < deadline && this.#connection.name === 'reconnecting'; attempt++) {
+      await sleep(reconnectDelayMs(attempt));
+      try {
+        await this.signalling.connect();
+        await this.signalling.request({ type: 'resume', resumeToken: this.#resumeToken! });
+        // The reply is `joined` (handled as a message) or `ok`.
+        this.#input({ type: 'joined' });
+        return;
+      } catch (err) {
+        if (err instanceof SignallingError && err.code !== 'connect-failed' && err.code !== 'closed' && err.code !== 'timeout') break;
+        this.signalling.close();
+      }
+    }
+    if (this.#connection.name === 'reconnecting') {
+      this.#input({ type: 'resume-failed' });
+      this.#cleanup();
+    }
+  }
+
+  async #rejoin(): Promise<void> {
+    for (let attempt = 0; attempt < 6 && this.#connection.name === 'connecting'; attempt++) {
+      await sleep(reconnectDelayMs(attempt));
+      try {
+        await this.signalling.connect();
+      } catch {
+        continue;
+      }
+      await this.#sendJoin();
+      return;
+    }
+    this.#finish('connection-failed');
+  }
+
+  #finish(reason: EndReason): void {
+    if (!this.#input({ type: 'left', reason })) return;
+    this.#cleanup();
+  }
+
+  #cleanup(): void {
+    this.activeSpeaker.stop();
+    for (const publisher of this.#publishers.values()) publisher.close();
+    this.#publishers.clear();
+    this.subscriber.close();
+    this.#screenTrack?.stop();
+    this.#screenTrack = null;
+    this.options.localMedia.stop();
+    for (const off of this.#unbind.splice(0)) off();
+    this.signalling.close();
+    this.#join = null;
+    this.#resumeToken = null;
+  }
+}
+
+function joinFailureReason(error: SignallingError): EndReason {
+  switch (error.code) {
+    case 'join-refused':
+    case 'locked':
+    case 'meeting-full':
+    case 'throttled':
+    case 'removed':
+      return error.code;
+    case 'connect-failed':
+      return 'connection-failed';
+    default:
+      return 'error';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,102 @@
+/**
+ * Entry point of the web app: `/` is the landing page, `/m/<id>` the meeting flow
+ * (pre-join → waiting → meeting → ended). State lives in `main`'s closure, not in
+ * module globals.
+ *
+ * Secrets: the passcode and host secret come from the URL fragment, stay in memory,
+ * and go to the server only inside the `join` message. A participant link's
+ * fragment is removed from the address bar at once; a host link's is kept so that
+ * a reload still works (the fragment is never sent in HTTP requests).
+ */
+import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState } from '../client/index.ts';
+import { installDebugHook } from './debug-hook.ts';
+import { meetingIdFromPath, readFragment } from './links.ts';
+import { meetingView } from './meeting/meeting-view.ts';
+import { Toaster } from './toast.ts';
+import { endedView } from './views/ended.ts';
+import { landingView } from './views/landing.ts';
+import { prejoinView } from './views/prejoin.ts';
+import { waitingView } from './views/waiting.ts';
+
+function main(): void {
+  const root = document.getElementById('app');
+  if (!root) return;
+  const toaster = new Toaster();
+  let room: Room | null = null;
+  installDebugHook(() => room);
+
+  const show = (view: HTMLElement) => {
+    root.replaceChildren(view, toaster.element);
+    const heading = view.querySelector('h1');
+    if (heading) document.title = `${heading.textContent} · Sabha`;
+  };
+
+  const meetingId = meetingIdFromPath(location.pathname);
+  if (!meetingId) {
+    document.title = 'Sabha';
+    show(landingView((url) => location.assign(url)));
+    return;
+  }
+
+  const secrets = readFragment(location.hash);
+  if (!secrets.hostSecret && location.hash) history.replaceState(null, '', location.pathname);
+  const isHost = secrets.hostSecret !== null;
+
+  const media = new LocalMedia();
+  const prejoin = prejoinView(media, { needPasscode: !secrets.passcode, isHost }, ({ name, passcode }) => {
+    prejoin.setBusy(true);
+    const current = new Room({ signallingUrl: defaultSignallingUrl(location), localMedia: media });
+    room = current;
+    let disposeMeeting: (() => void) | null = null;
+    current.on('connection', (state: ConnectionState) => {
+      if (state.name === 'waiting') {
+        prejoin.dispose();
+        show(waitingView(current.state.title || waitingTitle, state.reason, () => void current.leave()));
+      } else if (state.name === 'joined' && !disposeMeeting) {
+        prejoin.dispose();
+        const view = meetingView(current, meetingId, toaster, () => 'Not active: media is protected in transit (DTLS-SRTP) but the server could read it.');
+        disposeMeeting = view.dispose;
+        show(view.element);
+      } else if (state.name === 'left') {
+        prejoin.dispose();
+        disposeMeeting?.();
+        show(endedView(state.reason));
+        document.title = 'Meeting ended · Sabha';
+      }
+    });
+    let waitingTitle = '';
+    current.signalling.on('message', (m) => {
+      if (m.type === 'waiting') waitingTitle = m.title;
+    });
+    current.on('notice', (notice) => {
+      const text =
+        notice.kind === 'muted-by-host'
+          ? 'The host muted you'
+          : notice.kind === 'muted-on-entry'
+            ? 'You joined muted'
+            : notice.kind === 'unmute-not-allowed'
+              ? 'The host does not allow participants to unmute'
+              : notice.kind === 'screen-share-refused'
+                ? notice.reason === 'forbidden'
+                  ? 'You are not allowed to share your screen'
+                  : 'Screen sharing did not start'
+                : notice.kind === 'chat-refused'
+                  ? 'Your message was not sent'
+                  : notice.kind === 'media-failed'
+                    ? 'Media connection problem; retrying'
+                    : null;
+      if (text) toaster.show(text);
+    });
+    void current.join({
+      meetingId,
+      passcode: secrets.passcode ?? passcode,
+      name,
+      deviceId: loadDeviceId(),
+      ...(secrets.hostSecret ? { hostSecret: secrets.hostSecret } : {}),
+    });
+  });
+  show(prejoin.element);
+  void media.start({ audio: true, video: true });
+}
+
+main();

@@ -1,0 +1,67 @@
+/**
+ * `window.__sabhaDebug.stats()`: read-only media counters of the current meeting.
+ *
+ * Why it is always there: browser tests (and people diagnosing "I can't see X") need
+ * to know whether frames are decoded, and chrome://webrtc-internals is not available
+ * to them. It exposes only numbers and ids already visible to the page (no SDP, no
+ * keys, no names, no passcode), cannot change anything, and gives a page script
+ * nothing it could not get from the same RTCPeerConnections itself.
+ */
+import type { Room } from '../client/index.ts';
+
+export interface StreamStats {
+  pc: string;
+  direction: 'inbound' | 'outbound';
+  kind: string;
+  mid: string | null;
+  participantId: string | null;
+  source: string | null;
+  packets: number;
+  bytes: number;
+  framesDecoded?: number;
+  framesEncoded?: number;
+}
+
+interface RtpReport {
+  type: string;
+  kind?: string;
+  mid?: string;
+  packetsReceived?: number;
+  packetsSent?: number;
+  bytesReceived?: number;
+  bytesSent?: number;
+  framesDecoded?: number;
+  framesEncoded?: number;
+}
+
+export function installDebugHook(currentRoom: () => Room | null): void {
+  const hook = Object.freeze({
+    async stats(): Promise<{ connection: string; selfId: string | null; streams: StreamStats[] }> {
+      const room = currentRoom();
+      if (!room) return { connection: 'none', selfId: null, streams: [] };
+      const streams: StreamStats[] = [];
+      for (const { name, pc } of room.peerConnections()) {
+        const report = await pc.getStats();
+        report.forEach((r: RtpReport) => {
+          if (r.type !== 'inbound-rtp' && r.type !== 'outbound-rtp') return;
+          const inbound = r.type === 'inbound-rtp';
+          const info = inbound ? room.subscriber.trackForMid(r.mid ?? null) : undefined;
+          streams.push({
+            pc: name,
+            direction: inbound ? 'inbound' : 'outbound',
+            kind: r.kind ?? '',
+            mid: r.mid ?? null,
+            participantId: inbound ? (info?.participantId ?? null) : room.state.selfId,
+            source: inbound ? (info?.source ?? null) : name,
+            packets: (inbound ? r.packetsReceived : r.packetsSent) ?? 0,
+            bytes: (inbound ? r.bytesReceived : r.bytesSent) ?? 0,
+            ...(r.framesDecoded !== undefined ? { framesDecoded: r.framesDecoded } : {}),
+            ...(r.framesEncoded !== undefined ? { framesEncoded: r.framesEncoded } : {}),
+          });
+        });
+      }
+      return { connection: room.connection.name, selfId: room.state.selfId, streams };
+    },
+  });
+  Object.defineProperty(window, '__sabhaDebug', { value: hook, writable: false, configurable: false });
+}

@@ -1,0 +1,72 @@
+/**
+ * Meeting links and chat links.
+ *
+ * Meeting link: `/m/<meetingId>#pc=<passcode>[&host=<hostSecret>]`. The secrets live
+ * in the fragment, which browsers never send to the server.
+ *
+ * Chat: addresses in a message are found so the UI can offer them as buttons that
+ * open only after the full address was shown. Only http(s) is recognised, so
+ * `javascript:` and other schemes stay plain text.
+ */
+import { MEETING_ID_PATTERN } from '../protocol/index.ts';
+
+export interface MeetingSecrets {
+  passcode: string | null;
+  hostSecret: string | null;
+}
+
+export function readFragment(hash: string): MeetingSecrets {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  return { passcode: params.get('pc'), hostSecret: params.get('host') };
+}
+
+export function meetingIdFromPath(pathname: string): string | null {
+  const match = /^\/m\/([a-z2-7]{16})(?:\/.*)?$/.exec(pathname);
+  return match ? match[1]! : null;
+}
+
+export function meetingLink(origin: string, meetingId: string, passcode: string, hostSecret?: string): string {
+  const fragment = new URLSearchParams({ pc: passcode });
+  if (hostSecret) fragment.set('host', hostSecret);
+  return `${origin}/m/${meetingId}#${fragment.toString()}`;
+}
+
+/** Accepts a full meeting link or a bare id, as people paste either. */
+export function parseMeetingInput(input: string): { meetingId: string; passcode: string | null } | null {
+  const text = input.trim();
+  if (MEETING_ID_PATTERN.test(text.toLowerCase())) return { meetingId: text.toLowerCase(), passcode: null };
+  try {
+    const url = new URL(text);
+    const meetingId = meetingIdFromPath(url.pathname);
+    return meetingId ? { meetingId, passcode: readFragment(url.hash).passcode } : null;
+  } catch {
+    return null;
+  }
+}
+
+export type TextSegment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/gi;
+
+export function splitLinks(text: string): TextSegment[] {
+  const out: TextSegment[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    // Trailing punctuation usually ends the sentence, not the address.
+    const raw = match[0].replace(/[.,;:!?)\]]+$/, '');
+    const start = match.index;
+    let href: string | null = null;
+    try {
+      const url = new URL(raw);
+      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    if (start > last) out.push({ kind: 'text', text: text.slice(last, start) });
+    out.push({ kind: 'link', text: raw, href });
+    last = start + raw.length;
+  }
+  if (last < text.length) out.push({ kind: 'text', text: text.slice(last) });
+  return out;
+}

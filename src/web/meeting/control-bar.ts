@@ -1,0 +1,99 @@
+/** The bottom bar: microphone, camera, screen, chat, people, security (hosts), leave. */
+import type { Room } from '../../client/index.ts';
+import { h } from '../dom.ts';
+import { icon, type IconName } from '../icons.ts';
+
+export type PanelName = 'chat' | 'participants' | 'security';
+
+interface ToggleButton {
+  button: HTMLButtonElement;
+  set(on: boolean, label: string, iconName: IconName, off?: boolean): void;
+}
+
+function toggleButton(testId: string, onClick: () => void, extraClass = ''): ToggleButton {
+  const button = h('button', { class: `round-button ${extraClass}`, attrs: { type: 'button', 'data-testid': testId } });
+  button.addEventListener('click', onClick);
+  return {
+    button,
+    set(pressed, label, iconName, off = false) {
+      const badge = button.querySelector('.badge');
+      button.replaceChildren(icon(iconName), ...(badge ? [badge] : []));
+      button.setAttribute('aria-label', label);
+      button.title = label;
+      button.setAttribute('aria-pressed', String(pressed));
+      button.classList.toggle('off', off);
+      button.classList.toggle('active', pressed && !off);
+    },
+  };
+}
+
+export class ControlBar {
+  readonly element: HTMLElement;
+  readonly #mic: ToggleButton;
+  readonly #cam: ToggleButton;
+  readonly #share: ToggleButton;
+  readonly #panels: Record<PanelName, ToggleButton>;
+  readonly #leave: HTMLButtonElement;
+  #openPanel: PanelName | null = null;
+
+  constructor(
+    readonly room: Room,
+    readonly actions: { togglePanel(panel: PanelName): void; leave(): void; shareScreen(): void },
+  ) {
+    const media = room.options.localMedia;
+    this.#mic = toggleButton('mic-button', () => room.setMicEnabled(!media.micEnabled));
+    this.#cam = toggleButton('camera-button', () => void room.setCameraEnabled(!(media.cameraEnabled && media.videoTrack)));
+    this.#share = toggleButton('share-screen', () => actions.shareScreen());
+    this.#panels = {
+      chat: toggleButton('chat-button', () => actions.togglePanel('chat')),
+      participants: toggleButton('participants-button', () => actions.togglePanel('participants')),
+      security: toggleButton('security-button', () => actions.togglePanel('security')),
+    };
+    this.#leave = h('button', { class: 'leave-button', attrs: { type: 'button', 'data-testid': 'leave-button', 'aria-label': 'Leave meeting', title: 'Leave meeting' } }, icon('leave'));
+    this.#leave.addEventListener('click', () => actions.leave());
+    this.element = h(
+      'footer',
+      { class: 'control-bar', attrs: { role: 'toolbar', 'aria-label': 'Meeting controls' } },
+      h('div', { class: 'bar-group' }, this.#mic.button, this.#cam.button, this.#share.button, this.#leave),
+      h('div', { class: 'bar-group bar-right' }, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
+    );
+    const update = () => this.render();
+    media.on('state', update);
+    media.on('track', update);
+    room.on('local-screen', update);
+    for (const e of ['settings', 'participant-updated', 'reset'] as const) room.state.on(e, update);
+    this.render();
+  }
+
+  setOpenPanel(panel: PanelName | null): void {
+    this.#openPanel = panel;
+    this.render();
+  }
+
+  setBadge(panel: PanelName, count: number): void {
+    const button = this.#panels[panel].button;
+    button.querySelector('.badge')?.remove();
+    if (count > 0) button.appendChild(h('span', { class: 'badge', text: count > 99 ? '99+' : String(count), attrs: { 'aria-hidden': 'true' } }));
+    const base = button.getAttribute('aria-label')?.replace(/ \(\d+\+? new\)$/, '') ?? '';
+    button.setAttribute('aria-label', count > 0 ? `${base} (${count} new)` : base);
+  }
+
+  render(): void {
+    const room = this.room;
+    const media = room.options.localMedia;
+    const s = room.state;
+    const micOn = media.micEnabled && media.audioTrack !== null;
+    const camOn = media.cameraEnabled && media.videoTrack !== null;
+    this.#mic.set(micOn, micOn ? 'Turn microphone off' : 'Turn microphone on', micOn ? 'mic' : 'mic-off', !micOn);
+    this.#cam.set(camOn, camOn ? 'Turn camera off' : 'Turn camera on', camOn ? 'camera' : 'camera-off', !camOn);
+    const sharing = room.screenTrack !== null;
+    this.#share.set(sharing, sharing ? 'Stop presenting' : 'Share screen', 'screen');
+    const mayShare = s.isHost || s.self?.mayShareScreen === true;
+    this.#share.button.disabled = !sharing && !mayShare;
+    if (this.#share.button.disabled) this.#share.button.title = 'The host has not allowed you to share your screen';
+    this.#panels.participants.set(this.#openPanel === 'participants', 'People', 'people');
+    this.#panels.chat.set(this.#openPanel === 'chat', 'Chat', 'chat');
+    this.#panels.security.set(this.#openPanel === 'security', 'Security', 'shield');
+    this.#panels.security.button.hidden = !s.isHost;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Leaving as the host: end the meeting for everyone (what the advisories ask hosts
+ * to do), or hand the host role to someone and leave, or stay.
+ */
+import type { Room } from '../../client/index.ts';
+import { h } from '../dom.ts';
+
+export function showHostLeaveDialog(room: Room, onError: (text: string) => void): void {
+  const s = room.state;
+  const others = [...s.participants.values()].filter((p) => p.id !== s.selfId);
+  const pick = h(
+    'select',
+    { class: 'select', attrs: { 'aria-label': 'New host', 'data-testid': 'new-host-select' } },
+    ...others.map((p) => h('option', { text: p.name, attrs: { value: p.id } })),
+  );
+  const endAll = h('button', { class: 'button danger wide', text: 'End meeting for all', attrs: { type: 'button', 'data-testid': 'end-for-all' } });
+  const transfer = h('button', { class: 'button secondary wide', text: 'Make someone else host and leave', attrs: { type: 'button', 'data-testid': 'transfer-and-leave', disabled: others.length === 0 } });
+  const cancel = h('button', { class: 'button ghost wide', text: 'Cancel', attrs: { type: 'button', 'data-testid': 'leave-cancel' } });
+  const dialog = h(
+    'dialog',
+    { class: 'dialog', attrs: { 'aria-labelledby': 'leave-title', 'data-testid': 'leave-dialog' } },
+    h('h2', { text: 'Leave the meeting?', attrs: { id: 'leave-title' } }),
+    h('p', { class: 'muted', text: 'You are the host. End the meeting for everyone, or choose who takes over.' }),
+    h('div', { class: 'dialog-stack' }, endAll, others.length ? pick : null, transfer, cancel),
+  );
+  const close = () => {
+    if (dialog.open) dialog.close();
+    dialog.remove();
+  };
+  dialog.addEventListener('close', () => dialog.remove());
+  cancel.addEventListener('click', close);
+  endAll.addEventListener('click', () => {
+    endAll.disabled = true;
+    room.endForAll().then(close, () => {
+      endAll.disabled = false;
+      onError('The meeting could not be ended');
+    });
+  });
+  transfer.addEventListener('click', () => {
+    if (!pick.value) return;
+    transfer.disabled = true;
+    room.transferHostAndLeave(pick.value).then(close, () => {
+      transfer.disabled = false;
+      onError('The host role could not be handed over');
+    });
+  });
+  document.body.appendChild(dialog);
+  dialog.showModal();
+  endAll.focus();
+}

@@ -1,0 +1,107 @@
+/** The in-meeting screen: top bar, tile grid, one side panel at a time, control bar. */
+import type { Room } from '../../client/index.ts';
+import { h } from '../dom.ts';
+import { icon } from '../icons.ts';
+import type { Toaster } from '../toast.ts';
+import { ChatPanel } from './chat-panel.ts';
+import { ControlBar, type PanelName } from './control-bar.ts';
+import { TileGrid } from './grid.ts';
+import { showHostLeaveDialog } from './leave-dialog.ts';
+import { ParticipantsPanel } from './participants-panel.ts';
+import { SecurityPanel } from './security-panel.ts';
+
+const PANEL_TITLES: Record<PanelName, string> = { chat: 'In-meeting messages', participants: 'People', security: 'Security' };
+
+export function meetingView(room: Room, meetingId: string, toaster: Toaster, encryption: () => string): { element: HTMLElement; dispose(): void } {
+  const grid = new TileGrid(room);
+  const chat = new ChatPanel(room);
+  const people = new ParticipantsPanel(room, toaster);
+  const security = new SecurityPanel(room, meetingId, toaster, encryption);
+  const panelTitle = h('h2', { class: 'panel-title', attrs: { id: 'panel-title' } });
+  const panelBody = h('div', { class: 'panel-content' });
+  const closePanel = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close panel', 'data-testid': 'panel-close' } }, icon('close'));
+  const panel = h('aside', { class: 'side-panel', attrs: { 'aria-labelledby': 'panel-title', hidden: true } }, h('div', { class: 'panel-head' }, panelTitle, closePanel), panelBody);
+  let open: PanelName | null = null;
+  let unread = 0;
+
+  const bar = new ControlBar(room, {
+    togglePanel: (name) => setPanel(open === name ? null : name),
+    leave: () => {
+      if (room.state.role === 'host') showHostLeaveDialog(room, (text) => toaster.show(text));
+      else void room.leave();
+    },
+    shareScreen: () => {
+      if (room.screenTrack) room.stopScreenShare();
+      else room.startScreenShare().catch(() => {});
+    },
+  });
+
+  function setPanel(name: PanelName | null): void {
+    open = name;
+    panel.hidden = name === null;
+    if (name) {
+      panelTitle.textContent = PANEL_TITLES[name];
+      panelBody.replaceChildren(name === 'chat' ? chat.element : name === 'participants' ? people.element : security.element);
+      panel.dataset.panel = name;
+    }
+    if (name === 'chat') {
+      unread = 0;
+      bar.setBadge('chat', 0);
+      chat.focus();
+    }
+    bar.setOpenPanel(name);
+  }
+  closePanel.addEventListener('click', () => setPanel(null));
+  chat.onUnread = () => {
+    if (open === 'chat') return;
+    unread += 1;
+    bar.setBadge('chat', unread);
+  };
+  let lastWaiting = 0;
+  people.onWaitingChanged = (count) => {
+    bar.setBadge('participants', count);
+    if (count > lastWaiting) toaster.show(count === 1 ? 'Someone is waiting to join' : `${count} people are waiting to join`);
+    lastWaiting = count;
+  };
+  people.render();
+
+  const title = h('span', { class: 'meeting-title' });
+  const clock = h('span', { class: 'meeting-clock', attrs: { 'aria-label': 'Meeting duration' } });
+  const lockBadge = h('span', { class: 'pill', attrs: { hidden: true } }, icon('lock', 'icon small'), 'Locked');
+  const connection = h('span', { class: 'pill warn', text: 'Reconnecting…', attrs: { hidden: true, role: 'status' } });
+  const top = h('header', { class: 'meeting-top' }, title, clock, lockBadge, connection);
+  const renderTop = () => {
+    title.textContent = room.state.title || 'Meeting';
+    lockBadge.hidden = !room.state.settings?.locked;
+  };
+  room.state.on('settings', renderTop);
+  room.state.on('reset', renderTop);
+  renderTop();
+  const tick = setInterval(() => {
+    const s = Math.max(0, Math.floor((Date.now() - room.state.startedAt) / 1000));
+    clock.textContent = `${Math.floor(s / 3600) ? `${Math.floor(s / 3600)}:` : ''}${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  }, 1000);
+  const offConnection = room.on('connection', (state) => (connection.hidden = state.name !== 'reconnecting'));
+
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && open && !document.querySelector('dialog[open]')) setPanel(null);
+    // Ctrl/Cmd+D: microphone, Ctrl/Cmd+E: camera (as people know them from other tools).
+    if ((event.ctrlKey || event.metaKey) && (event.key === 'd' || event.key === 'e')) {
+      event.preventDefault();
+      const media = room.options.localMedia;
+      if (event.key === 'd') room.setMicEnabled(!media.micEnabled);
+      else void room.setCameraEnabled(!(media.cameraEnabled && media.videoTrack));
+    }
+  };
+  document.addEventListener('keydown', onKey);
+
+  const element = h('div', { class: 'meeting', attrs: { 'data-testid': 'meeting' } }, top, h('div', { class: 'meeting-main' }, h('main', { class: 'stage' }, grid.element), panel), bar.element);
+  return {
+    element,
+    dispose() {
+      clearInterval(tick);
+      offConnection();
+      document.removeEventListener('keydown', onKey);
+    },
+  };
+}
