@@ -12,6 +12,8 @@ import type { ServerMessageOf, SubscribedTrack, MediaSource } from '../../protoc
 import { Emitter } from '../events.ts';
 import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 
+const MAX_SUBSCRIBE_RETRIES = 6;
+
 export interface RemoteTrack {
   mid: string;
   kind: MediaKind;
@@ -45,6 +47,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   #heldCandidates: (RTCIceCandidate | null)[] | null = [];
   #restartPending = false;
   #closed = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly options: SubscriberOptions) {
     super();
@@ -59,13 +62,30 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     return mid === null ? undefined : this.#byMid.get(mid);
   }
 
-  /** Asks for exactly these publications; sends nothing if the set did not change. */
+  /**
+   * Asks for exactly these publications; sends nothing if the set did not change.
+   * A refusal by the media server (a publication announced a moment before the SFU
+   * can serve it, or an SFU restart) is retried with backoff while the set stays the same.
+   */
   setDesired(publicationIds: readonly string[], force = false): void {
     const sorted = [...new Set(publicationIds)].sort();
     const key = sorted.join(',');
     if (!force && key === (this.#lastRequested ?? '')) return;
     this.#lastRequested = key;
+    clearTimeout(this.#retryTimer);
+    this.#request(sorted, key, 0);
+  }
+
+  #request(sorted: string[], key: string, attempt: number): void {
     this.options.signal.request({ type: 'subscribe', publicationIds: sorted }).catch((err: unknown) => {
+      if (this.#closed || this.#lastRequested !== key) return;
+      const code = (err as { code?: string }).code;
+      if ((code === 'media-error' || code === 'unavailable' || code === 'timeout') && attempt < MAX_SUBSCRIBE_RETRIES) {
+        this.#retryTimer = setTimeout(() => {
+          if (this.#lastRequested === key && !this.#closed) this.#request(sorted, key, attempt + 1);
+        }, Math.min(4000, 250 * 2 ** attempt));
+        return;
+      }
       // Let the next change (or a resume) send it again.
       this.#lastRequested = null;
       this.emit('negotiation-error', err);
@@ -97,6 +117,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#retryTimer);
     this.#pc?.close();
     this.#pc = null;
     this.#byMid.clear();

@@ -41,8 +41,8 @@ export class ControlBar {
     readonly actions: { togglePanel(panel: PanelName): void; leave(): void; shareScreen(): void },
   ) {
     const media = room.options.localMedia;
-    this.#mic = toggleButton('mic-button', () => room.setMicEnabled(!media.micEnabled));
-    this.#cam = toggleButton('camera-button', () => void room.setCameraEnabled(!(media.cameraEnabled && media.videoTrack)));
+    this.#mic = toggleButton('mic-button', () => room.setMicEnabled(!media.micEnabled), 'neutral');
+    this.#cam = toggleButton('camera-button', () => void room.setCameraEnabled(!(media.cameraEnabled && media.videoTrack)), 'neutral');
     this.#share = toggleButton('share-screen', () => actions.shareScreen());
     this.#panels = {
       chat: toggleButton('chat-button', () => actions.togglePanel('chat')),

@@ -32,9 +32,12 @@ export class TileGrid {
   readonly #audioBy = new Map<string, HTMLAudioElement>();
   #active: string | null = null;
   #more: HTMLElement | null = null;
+  #count = 0;
+  readonly #resize = new ResizeObserver(() => this.#layout());
 
   constructor(readonly room: Room) {
     this.element.append(this.#stage, this.#tiles, this.#audio);
+    this.#resize.observe(this.element);
     const s = room.state;
     const update = () => this.render();
     s.on('reset', update);
@@ -104,11 +107,36 @@ export class TileGrid {
     if (this.#more) this.#tiles.appendChild(this.#more);
 
     this.element.classList.toggle('has-screen', screens.length > 0);
-    const count = visibleCameras.length + (hidden > 0 ? 1 : 0);
-    const cols = screens.length ? 1 : Math.max(1, Math.ceil(Math.sqrt(count)));
-    this.#tiles.style.setProperty('--cols', String(cols));
-    this.#tiles.style.setProperty('--rows', String(Math.max(1, Math.ceil(count / cols))));
+    this.#count = visibleCameras.length + (hidden > 0 ? 1 : 0);
+    this.#layout();
     this.#renderAudio(tracks);
+  }
+
+  /** Picks the column count that makes 16:9 tiles as large as the area allows. */
+  #layout(): void {
+    const width = this.element.clientWidth;
+    const height = this.element.clientHeight;
+    const n = Math.max(1, this.#count);
+    const gap = 12;
+    let best = { cols: 1, w: 0, h: 0 };
+    for (let cols = 1; cols <= n; cols++) {
+      const rows = Math.ceil(n / cols);
+      let w = (width - gap * (cols - 1)) / cols;
+      let h = (w * 9) / 16;
+      const maxH = (height - gap * (rows - 1)) / rows;
+      if (h > maxH) {
+        h = maxH;
+        w = (h * 16) / 9;
+      }
+      if (w > best.w) best = { cols, w, h };
+    }
+    this.#tiles.style.setProperty('--cols', String(best.cols));
+    this.#tiles.style.setProperty('--tile-w', `${Math.floor(best.w)}px`);
+    this.#tiles.style.setProperty('--tile-h', `${Math.floor(best.h)}px`);
+  }
+
+  dispose(): void {
+    this.#resize.disconnect();
   }
 
   #createTile(key: string, source: 'camera' | 'screen'): Tile {

@@ -100,6 +100,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster, enc
     element,
     dispose() {
       clearInterval(tick);
+      grid.dispose();
       offConnection();
       document.removeEventListener('keydown', onKey);
     },

@@ -1,0 +1,85 @@
+/**
+ * Browser-test harness: headless Debian chromium with fake camera/microphone, and
+ * helpers that drive Sabha's pages the way a person would (through data-testid'd
+ * controls) and read media counters through `window.__sabhaDebug`.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Screen capture without a picker: the fake UI auto-selects the current tab/screen.
+  '--auto-select-desktop-capture-source=Entire screen',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface StreamStats {
+  pc: string;
+  direction: 'inbound' | 'outbound';
+  kind: string;
+  mid: string | null;
+  participantId: string | null;
+  source: string | null;
+  packets: number;
+  bytes: number;
+  framesDecoded?: number;
+}
+
+export interface DebugStats {
+  connection: string;
+  selfId: string | null;
+  streams: StreamStats[];
+}
+
+/** One person: a separate browser context (own localStorage, so an own deviceId). */
+export async function openParticipant(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(url);
+  return { context, page };
+}
+
+/** Fills the pre-join form and presses Join. */
+export async function join(page: Page, name: string): Promise<void> {
+  await page.getByTestId('name-input').fill(name);
+  await page.getByTestId('join-button').click();
+}
+
+export function stats(page: Page): Promise<DebugStats> {
+  return page.evaluate(() => (window as unknown as { __sabhaDebug: { stats(): Promise<DebugStats> } }).__sabhaDebug.stats());
+}
+
+/** Inbound streams from one participant, summed by kind/source. */
+export function inboundFrom(s: DebugStats, participantId: string) {
+  const of = (kind: string, source: string) => s.streams.filter((x) => x.direction === 'inbound' && x.participantId === participantId && x.kind === kind && x.source === source);
+  const sum = (xs: StreamStats[], f: (x: StreamStats) => number) => xs.reduce((a, x) => a + f(x), 0);
+  return {
+    videoFrames: sum(of('video', 'camera'), (x) => x.framesDecoded ?? 0),
+    audioPackets: sum(of('audio', 'camera'), (x) => x.packets),
+    audioBytes: sum(of('audio', 'camera'), (x) => x.bytes),
+    screenFrames: sum(of('video', 'screen'), (x) => x.framesDecoded ?? 0),
+  };
+}
+
+/** Polls `check` until it returns true or the time is up; returns the last value for the assertion message. */
+export async function waitFor<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    value = await probe();
+  }
+  return value;
+}
