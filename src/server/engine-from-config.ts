@@ -4,8 +4,9 @@ import type { MediaEngine } from '../media/engine.ts';
 import { JanusEngine } from '../media/janus/janus-engine.ts';
 import type { Logger } from '../log/logger.ts';
 import { ConfigError, type SabhaConfig } from './config.ts';
+import { freeLoopbackPort } from './free-port.ts';
 
-export function engineFromConfig(config: SabhaConfig, logger: Logger): MediaEngine {
+export async function engineFromConfig(config: SabhaConfig, logger: Logger): Promise<MediaEngine> {
   const janus = config.janus;
   if (janus.mode === 'external') {
     if (!janus.adminKey) throw new ConfigError('invalid configuration: janus.mode "external" needs janus.adminKey (the VideoRoom admin_key)');
@@ -15,7 +16,7 @@ export function engineFromConfig(config: SabhaConfig, logger: Logger): MediaEngi
   return new JanusEngine({
     mode: 'spawn',
     dir: resolve(config.dataDir, 'janus'),
-    apiPort: janus.apiPort,
+    apiPort: janus.apiPort || (await freeLoopbackPort()),
     rtpPortRange: { min, max },
     iceEnforceList: janus.iceEnforceList,
     ...(janus.natPublicIp ? { nat1to1: janus.natPublicIp } : {}),

@@ -10,7 +10,7 @@ import { engineFromConfig } from './engine-from-config.ts';
 async function main(): Promise<void> {
   const configFlag = process.argv.indexOf('--config');
   const config = loadConfig({ file: configFlag > 0 ? process.argv[configFlag + 1] : undefined });
-  const engine = engineFromConfig(config, rootLogger);
+  const engine = await engineFromConfig(config, rootLogger);
   await engine.start();
   const sabha = await startSabha({ config, engine });
 

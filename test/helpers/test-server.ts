@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startSabha, type RunningSabha } from '../../src/server/app.ts';
 import { loadConfig, type SabhaConfig } from '../../src/server/config.ts';
 import type { MediaEngine } from '../../src/media/engine.ts';
-import { JanusEngine } from '../../src/media/janus/janus-engine.ts';
+import { engineFromConfig } from '../../src/server/engine-from-config.ts';
 import { Logger } from '../../src/log/logger.ts';
 import { FakeEngine } from './fake-engine.ts';
 
@@ -24,9 +24,7 @@ export const testLogger = new Logger('test', process.env.SABHA_TEST_LOG ? 'debug
 export async function startTestServer(options: { janus?: boolean; overrides?: Record<string, unknown> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sabha-test-'));
   const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, tls: 'off', dataDir, ...(options.overrides ?? {}) } });
-  const engine: MediaEngine = options.janus
-    ? new JanusEngine({ mode: 'spawn', dir: join(dataDir, 'janus'), apiPort: 0, rtpPortRange: { min: 20000, max: 40000 }, iceEnforceList: 'lo', logger: testLogger })
-    : new FakeEngine();
+  const engine: MediaEngine = options.janus ? await engineFromConfig(config, testLogger) : new FakeEngine();
   await engine.start();
   const sabha = await startSabha({ config, engine, log: testLogger });
   return {
