@@ -1,28 +1,28 @@
 /**
- * Placeholder E2EE worker: passes encoded frames through unchanged. The E2EE
- * modules replace this file; it exists so the build has its second entry point.
- * It accepts frames both ways browsers offer them: `rtctransform` events
- * (RTCRtpScriptTransform) and a posted {readable, writable} pair (legacy Chromium).
+ * Entry point of the E2EE worker bundle (dist/web/e2ee-worker.js): connects WorkerCore to the worker global.
+ * Frames arrive both ways browsers offer them: `rtctransform` events (RTCRtpScriptTransform) and stream
+ * pairs posted in an `attach` message (createEncodedStreams on Chromium without the script transform).
+ * All the logic, and every check, is in worker-core.ts and frame-cryptor.ts.
  */
-type TransformEvent = Event & { transformer: { readable: ReadableStream; writable: WritableStream } };
-const scope = globalThis as unknown as {
-  onrtctransform: ((event: TransformEvent) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-};
+import { WorkerCore, type ScriptTransformerLike } from './worker-core.ts';
 
-function pipe(readable: ReadableStream, writable: WritableStream): void {
-  readable.pipeTo(writable).catch(() => {
-    // The stream ends when its sender/receiver goes away.
-  });
+const TICK_MS = 1_000;
+
+interface WorkerScope {
+  onrtctransform: ((event: Event & { transformer: ScriptTransformerLike }) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: unknown): void;
 }
 
-scope.onrtctransform = (event) => pipe(event.transformer.readable, event.transformer.writable);
+function start(scope: WorkerScope): void {
+  const core = new WorkerCore({ post: (message) => scope.postMessage(message) });
+  scope.onrtctransform = (event) => {
+    core.handleScriptTransform(event.transformer);
+  };
+  scope.onmessage = (event) => {
+    core.handleMessage(event.data);
+  };
+  setInterval(() => core.tick(), TICK_MS);
+}
 
-scope.onmessage = (event: MessageEvent) => {
-  const data: unknown = event.data;
-  if (typeof data !== 'object' || data === null) return;
-  const { readable, writable } = data as { readable?: unknown; writable?: unknown };
-  if (readable instanceof ReadableStream && writable instanceof WritableStream) pipe(readable, writable);
-};
-
-export {};
+start(globalThis as unknown as WorkerScope);

@@ -1,0 +1,21 @@
+/**
+ * Reading the participant id out of a KeyPackage the server relays, before committing it: the server
+ * announces who a KeyPackage belongs to, and a KeyPackage whose credential names someone else is refused,
+ * so the server cannot slip a key of its own into the group under a participant's name.
+ * (MlsMember.commit checks the same again; checking here first lets one bad KeyPackage be left out of a
+ * batch instead of failing the whole commit.)
+ */
+import { participantIdOf } from '../mls/identity.ts';
+import { decodeWholeMlsMessage } from '../mls/wire.ts';
+import { fromBase64 } from './base64.ts';
+
+/** The participant id in a base64 KeyPackage (as an MLSMessage), or undefined if it is not one. */
+export function keyPackageIdentity(keyPackage: string): string | undefined {
+  try {
+    const message = decodeWholeMlsMessage(fromBase64(keyPackage));
+    if (message.wireformat !== 'mls_key_package') return undefined;
+    return participantIdOf(message.keyPackage.leafNode.credential);
+  } catch {
+    return undefined;
+  }
+}

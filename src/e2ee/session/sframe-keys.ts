@@ -1,0 +1,51 @@
+/**
+ * The SFrame keys of one MLS epoch (RFC 9605 section 5.2): one exporter output for the whole group, and one
+ * KID per member leaf, KID = mlsKid(leaf, epoch). Our own leaf's entry is the send key, every other
+ * non-blank leaf's entry is a receive key labelled with the participant id from that leaf's MLS credential.
+ */
+import type { MlsMember } from '../mls/index.ts';
+import { CipherSuiteId, cipherSuite, mlsExporterLength, mlsSenderKey } from '../sframe/index.ts';
+
+/** Sabha's media suite: AES_128_GCM_SHA256_128 (docs/e2ee-sframe.md says why). */
+export const MEDIA_SUITE = cipherSuite(CipherSuiteId.AES_128_GCM_SHA256_128);
+
+export interface EpochSFrameKeys {
+  readonly epoch: number;
+  readonly send: { readonly kid: bigint; readonly key: Uint8Array };
+  readonly receive: readonly { readonly kid: bigint; readonly key: Uint8Array; readonly participantId: string }[];
+}
+
+/**
+ * Fits the exporter output to AEAD.Nk. RFC 9605 asks the exporter for exactly Nk bytes, and Nk bytes are
+ * used as they are. MlsMember.exportSFrameBaseKey (ts-mls wrapper, as of this writing) asks for Nh = 32
+ * bytes instead; since the requested length is bound into the exporter's label, the first Nk bytes of that
+ * are a different (equally secret, equally shared) key from the RFC's. Every Sabha client does the same, so
+ * members agree, but the keys do not match other RFC 9605 implementations until the wrapper exports Nk.
+ */
+export function fitBaseKey(exported: Uint8Array): Uint8Array {
+  const nk = mlsExporterLength(MEDIA_SUITE);
+  if (exported.length === nk) return exported;
+  if (exported.length > nk) {
+    const fitted = exported.slice(0, nk);
+    exported.fill(0);
+    return fitted;
+  }
+  throw new TypeError(`MLS exporter gave ${exported.length} bytes, SFrame needs ${nk}`);
+}
+
+/** Derives this epoch's keys from `member` (phase active or pending: the current epoch). */
+export async function deriveEpochKeys(member: MlsMember): Promise<EpochSFrameKeys> {
+  const epoch = member.epoch;
+  const ownLeaf = member.ownLeafIndex;
+  const roster = member.members();
+  const baseKey = fitBaseKey(await member.exportSFrameBaseKey());
+  const own = mlsSenderKey(MEDIA_SUITE, baseKey, ownLeaf, epoch);
+  const receive: { kid: bigint; key: Uint8Array; participantId: string }[] = [];
+  roster.forEach((participantId, leaf) => {
+    if (participantId === undefined || leaf === ownLeaf) return;
+    const entry = mlsSenderKey(MEDIA_SUITE, baseKey, leaf, epoch);
+    receive.push({ kid: entry.kid, key: entry.baseKey, participantId });
+  });
+  baseKey.fill(0);
+  return { epoch, send: { kid: own.kid, key: own.baseKey }, receive };
+}

@@ -1,0 +1,123 @@
+/**
+ * The protocol between the main thread (E2eeSession) and the E2EE worker, in both directions, as strict
+ * run-time schemas. Both sides validate what they receive AND what they send: a worker boundary is a trust
+ * boundary for bugs, and an unknown field or a wrong type is refused rather than half-used.
+ *
+ * Every message is `{ kind, data }`. KIDs travel as decimal strings (structured clone keeps bigints, but JSON
+ * tooling and logs do not); keys travel as raw bytes and are imported non-extractable on arrival.
+ */
+import { z } from 'zod';
+
+/** Largest KID value: RFC 9605 KIDs are 64-bit unsigned integers. */
+const U64_MAX = (1n << 64n) - 1n;
+
+/** An SFrame KID as a canonical decimal string (no sign, no leading zeros), at most 2^64 - 1. */
+export const kidString = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,19})$/, 'KID must be a decimal integer')
+  // zod runs every check even after the regex failed: only convert what is digits.
+  .refine((s) => /^[0-9]{1,20}$/.test(s) && BigInt(s) <= U64_MAX, 'KID must fit in 64 bits');
+
+/** An SFrame base key: Nk bytes of suite 4 (AES_128_GCM_SHA256_128). */
+export const SFRAME_BASE_KEY_BYTES = 16;
+const baseKey = z.instanceof(Uint8Array).refine((b) => b.length === SFRAME_BASE_KEY_BYTES, 'base key must be 16 bytes');
+
+/** Same pattern as the signalling protocol: 16 lowercase hex characters. */
+export const workerParticipantId = z.string().regex(/^[a-f0-9]{16}$/);
+const epoch = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const transformOperation = z.enum(['encrypt', 'decrypt']);
+export type TransformOperation = z.infer<typeof transformOperation>;
+export const mediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof mediaKind>;
+
+/**
+ * The options of an RTCRtpScriptTransform (arriving in the worker as `event.transformer.options`), and the
+ * description of a posted stream pair. For a sender, `participantId` is our own id.
+ */
+export const transformOptions = z.strictObject({
+  operation: transformOperation,
+  participantId: workerParticipantId,
+  kind: mediaKind,
+});
+export type TransformOptions = z.infer<typeof transformOptions>;
+
+/** Chosen by the main thread for the encoded-streams path, so that a receiver can be re-pointed later. */
+const streamId = z.number().int().min(1).max(2 ** 31);
+
+export const decryptFailureReason = z.enum([
+  'unknown-key', // no key for the frame's KID: not yet, no longer, or never (forged)
+  'auth-failed', // the AEAD tag does not verify: corrupted or forged
+  'replay', // a counter already accepted or older than the window
+  'malformed', // not an SFrame frame
+  'wrong-sender', // authentic, but sent by another member than the one this receiver shows
+]);
+export type DecryptFailureReason = z.infer<typeof decryptFailureReason>;
+
+// ---------------------------------------------------------------------------
+// Main thread → worker
+// ---------------------------------------------------------------------------
+
+export const toWorkerMessage = z.discriminatedUnion('kind', [
+  /** Our own key for the epoch: every frame we send from now on is sealed under this KID. */
+  z.strictObject({
+    kind: z.literal('set-send-key'),
+    data: z.strictObject({ epoch, kid: kidString, key: baseKey }),
+  }),
+  /**
+   * Every other member's key for `epoch`. The previous epoch's keys stay usable for a short grace period
+   * (frames in flight), any older ones are dropped at once. `participantId` comes from the member's MLS
+   * credential: a frame that decrypts under it is shown only on that participant's receiver.
+   */
+  z.strictObject({
+    kind: z.literal('set-receive-keys'),
+    data: z.strictObject({
+      epoch,
+      keys: z.array(z.strictObject({ kid: kidString, key: baseKey, participantId: workerParticipantId })).max(1024),
+    }),
+  }),
+  /** Forget every key (both directions) of `epoch` now. */
+  z.strictObject({ kind: z.literal('drop-epoch'), data: z.strictObject({ epoch }) }),
+  /** Encoded-streams path (Chromium without RTCRtpScriptTransform): a transferred stream pair to transform. */
+  z.strictObject({
+    kind: z.literal('attach'),
+    data: z.strictObject({
+      streamId,
+      readable: z.instanceof(ReadableStream),
+      writable: z.instanceof(WritableStream),
+      operation: transformOperation,
+      participantId: workerParticipantId,
+      kind: mediaKind,
+    }),
+  }),
+  /** Encoded-streams path: a receiver now carries another participant (its streams can be taken only once). */
+  z.strictObject({ kind: z.literal('retarget'), data: z.strictObject({ streamId, participantId: workerParticipantId }) }),
+]);
+export type ToWorkerMessage = z.infer<typeof toWorkerMessage>;
+
+// ---------------------------------------------------------------------------
+// Worker → main thread
+// ---------------------------------------------------------------------------
+
+export const fromWorkerMessage = z.discriminatedUnion('kind', [
+  /** At most one per participant per report interval; `count` frames were dropped since the last one. */
+  z.strictObject({
+    kind: z.literal('decrypt-failure'),
+    data: z.strictObject({ participantId: workerParticipantId, reason: decryptFailureReason, count: count.min(1) }),
+  }),
+  z.strictObject({
+    kind: z.literal('stats'),
+    data: z.strictObject({
+      encrypted: count,
+      decrypted: count,
+      /** Outgoing frames dropped because no send key was set yet: never sent in the clear. */
+      droppedNoSendKey: count,
+      droppedUndecryptable: count,
+      /** Messages from the main thread that failed the schema. */
+      invalidMessages: count,
+    }),
+  }),
+]);
+export type FromWorkerMessage = z.infer<typeof fromWorkerMessage>;
+export type WorkerStats = Extract<FromWorkerMessage, { kind: 'stats' }>['data'];

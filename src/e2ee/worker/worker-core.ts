@@ -1,0 +1,149 @@
+/**
+ * The E2EE worker minus its `self` wiring: validates what the main thread posts, feeds the FrameCryptor, and
+ * builds the TransformStreams that encoded frames flow through. worker.ts only connects this to the worker
+ * global; Node tests connect it to plain functions.
+ *
+ * Inputs it accepts:
+ *   handleMessage(data)              a posted ToWorkerMessage (anything else is counted and ignored)
+ *   handleScriptTransform(t)         an RTCRtpScriptTransformer from an `rtctransform` event
+ *   tick()                           once a second: key expiry, failure reports, stats
+ */
+import { FrameCryptor, type FrameCryptorOptions } from './frame-cryptor.ts';
+import { fromWorkerMessage, toWorkerMessage, transformOptions, type FromWorkerMessage, type TransformOperation } from './messages.ts';
+
+/** What RTCEncodedAudioFrame and RTCEncodedVideoFrame have in common, as far as the transform cares. */
+export interface EncodedFrameLike {
+  data: ArrayBuffer;
+}
+
+/** Who a stream's frames are for; mutable so that a legacy receiver can be re-pointed to another participant. */
+export interface StreamTarget {
+  readonly operation: TransformOperation;
+  participantId: string;
+}
+
+export interface ScriptTransformerLike {
+  readonly readable: ReadableStream;
+  readonly writable: WritableStream;
+  readonly options?: unknown;
+}
+
+export interface WorkerCoreOptions extends Omit<FrameCryptorOptions, 'onFailure'> {
+  /** Posts to the main thread; only ever called with messages that passed the schema. */
+  readonly post: (message: FromWorkerMessage) => void;
+}
+
+export class WorkerCore {
+  readonly cryptor: FrameCryptor;
+  readonly #post: (message: FromWorkerMessage) => void;
+  readonly #streams = new Map<number, StreamTarget>();
+  #invalidMessages = 0;
+  #lastStats = '';
+
+  constructor(options: WorkerCoreOptions) {
+    this.#post = options.post;
+    this.cryptor = new FrameCryptor({
+      ...options,
+      onFailure: (report) => this.#send({ kind: 'decrypt-failure', data: { ...report } }),
+    });
+  }
+
+  /** Returns whether the message was valid. Key changes complete asynchronously, in order. */
+  handleMessage(raw: unknown): boolean {
+    const parsed = toWorkerMessage.safeParse(raw);
+    if (!parsed.success) {
+      this.#invalidMessages++;
+      return false;
+    }
+    const message = parsed.data;
+    switch (message.kind) {
+      case 'set-send-key':
+        void this.cryptor.setSendKey(message.data.epoch, BigInt(message.data.kid), message.data.key).finally(() => message.data.key.fill(0));
+        break;
+      case 'set-receive-keys': {
+        const keys = message.data.keys.map((k) => ({ kid: BigInt(k.kid), key: k.key, participantId: k.participantId }));
+        void this.cryptor.setReceiveKeys(message.data.epoch, keys).finally(() => {
+          for (const k of keys) k.key.fill(0);
+        });
+        break;
+      }
+      case 'drop-epoch':
+        void this.cryptor.dropEpoch(message.data.epoch);
+        break;
+      case 'attach': {
+        const { streamId, readable, writable, operation, participantId } = message.data;
+        const target: StreamTarget = { operation, participantId };
+        this.#streams.set(streamId, target);
+        this.#pipe(readable, writable, target, () => this.#streams.delete(streamId));
+        break;
+      }
+      case 'retarget': {
+        const target = this.#streams.get(message.data.streamId);
+        if (target === undefined || target.operation !== 'decrypt') {
+          this.#invalidMessages++;
+          return false;
+        }
+        target.participantId = message.data.participantId;
+        break;
+      }
+    }
+    return true;
+  }
+
+  /** The RTCRtpScriptTransform path. Bad options: the frames are not piped at all (nothing leaks, nothing plays). */
+  handleScriptTransform(transformer: ScriptTransformerLike): boolean {
+    const options = transformOptions.safeParse(transformer.options);
+    if (!options.success) {
+      this.#invalidMessages++;
+      return false;
+    }
+    this.#pipe(transformer.readable, transformer.writable, { operation: options.data.operation, participantId: options.data.participantId }, () => {});
+    return true;
+  }
+
+  tick(): void {
+    this.cryptor.tick();
+    const stats = { ...this.cryptor.stats(), invalidMessages: this.#invalidMessages };
+    const text = JSON.stringify(stats);
+    if (text === this.#lastStats) return;
+    this.#lastStats = text;
+    this.#send({ kind: 'stats', data: stats });
+  }
+
+  #pipe(readable: ReadableStream, writable: WritableStream, target: StreamTarget, done: () => void): void {
+    readable
+      .pipeThrough(createFrameTransform(this.cryptor, target))
+      .pipeTo(writable)
+      .catch(() => {
+        // The pipe ends when its sender or receiver goes away.
+      })
+      .finally(done);
+  }
+
+  #send(message: FromWorkerMessage): void {
+    // Checked on the way out too: a bug here must not become a message the main thread half-trusts.
+    this.#post(fromWorkerMessage.parse(message));
+  }
+}
+
+/**
+ * A TransformStream that seals (or opens) each frame's whole payload in place. Frames that cannot be
+ * sealed (no key yet) or opened are dropped: nothing is ever passed on unprocessed.
+ */
+export function createFrameTransform(cryptor: FrameCryptor, target: StreamTarget): TransformStream<EncodedFrameLike, EncodedFrameLike> {
+  return new TransformStream<EncodedFrameLike, EncodedFrameLike>({
+    async transform(frame, controller) {
+      const input = new Uint8Array(frame.data);
+      const output = target.operation === 'encrypt' ? await cryptor.encryptFrame(input) : await cryptor.decryptFrame(input, target.participantId);
+      if (output === null) return;
+      frame.data = exactBuffer(output);
+      controller.enqueue(frame);
+    },
+  });
+}
+
+/** The frame's `data` must be an ArrayBuffer holding exactly the payload. */
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  return bytes.slice().buffer as ArrayBuffer;
+}
