@@ -214,11 +214,15 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     });
   }
 
+  /**
+   * The newest work replaces older work at once (not in turn), so that several `mls-pending` arriving while
+   * we are busy become one batched commit.
+   */
   handlePending(message: ServerMessageOf<'mls-pending'>): Promise<void> {
-    return this.#input(async () => {
+    if (this.#work === undefined || message.epoch >= this.#work.epoch) {
       this.#work = { epoch: message.epoch, adds: message.adds, removes: message.removes };
-      await this.#doPendingWork();
-    });
+    }
+    return this.#input(() => this.#doPendingWork());
   }
 
   handleCommit(message: ServerMessageOf<'mls-commit'>): Promise<void> {

@@ -82,6 +82,11 @@ export class FrameCryptor {
     return this.#send !== undefined;
   }
 
+  /** Resolves once every key change asked for so far has been applied. */
+  settled(): Promise<void> {
+    return this.#keyQueue.then(() => undefined);
+  }
+
   stats(): Omit<WorkerStats, 'invalidMessages'> {
     return { ...this.#stats };
   }

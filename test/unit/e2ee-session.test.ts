@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MlsMember } from '../../src/e2ee/mls/index.ts';
+import { toBase64 } from '../../src/e2ee/session/base64.ts';
+import { decodeHeader } from '../../src/e2ee/sframe/index.ts';
+import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
+
+/** Every pair of joined people: what one sends as a frame, the other opens as coming from the sender. */
+async function assertMediaFlows(people: readonly Person[]): Promise<void> {
+  for (const sender of people) {
+    const plain = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + sender.id.charCodeAt(15)) & 0xff);
+    const frame = await sender.worker.core.cryptor.encryptFrame(plain);
+    assert.ok(frame, `${sender.id} has a send key`);
+    for (const receiver of people) {
+      if (receiver === sender) continue;
+      const opened = await receiver.worker.core.cryptor.decryptFrame(frame, sender.id);
+      assert.deepEqual(opened, plain, `${receiver.id} opens ${sender.id}'s frame`);
+    }
+  }
+}
+
+/** Everyone ready, at the same epoch, with the same security code and the same roster. */
+function assertAgreement(people: readonly Person[]): { epoch: number; code: string } {
+  const first = people[0]!.session;
+  for (const p of people) {
+    assert.equal(p.session.state, 'ready', `${p.id} ready`);
+    assert.equal(p.session.epoch, first.epoch, `${p.id} epoch`);
+    assert.equal(p.session.securityCode, first.securityCode, `${p.id} security code`);
+    assert.deepEqual(p.session.members(), first.members(), `${p.id} roster`);
+    assert.deepEqual(p.problems, [], `${p.id} had no problem`);
+  }
+  const ids = new Set(first.members().filter((id) => id !== undefined));
+  assert.deepEqual(ids, new Set(people.map((p) => p.id)), 'the MLS roster is exactly the people present');
+  return { epoch: first.epoch!, code: first.securityCode! };
+}
+
+describe('E2eeSession', () => {
+  test('the first to join creates the group; people joining later are added together in one commit', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    await meeting.settle();
+    assert.equal(meeting.mls.groupExists, true);
+    assert.equal(host.session.state, 'ready');
+    assert.equal(host.session.epoch, 0);
+
+    // Both KeyPackages reach the server before the host gets to commit.
+    meeting.holdTypes = new Set(['mls-key-package']);
+    const b = meeting.arrive('participant');
+    const c = meeting.arrive('participant');
+    await meeting.heldCount(2);
+    meeting.release();
+    await meeting.settle();
+    assert.deepEqual(meeting.refused, [], 'nothing refused');
+    assert.equal(host.received.filter((m) => m.type === 'mls-pending').length, 2, 'the host was told twice');
+    assert.equal(meeting.mls.epoch, 1, 'both were added by a single commit');
+    assertAgreement([host, b, c]);
+    await assertMediaFlows([host, b, c]);
+  });
+
+  test('admission from the waiting room carries the commit that adds the person', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    const b = meeting.arrive('participant');
+    await meeting.settle();
+    const waiting = meeting.arrive('participant', true);
+    await meeting.settle();
+    assert.equal(waiting.session.state, 'no-key');
+    assert.ok(waiting.keyPackage, 'the waiting person sent a KeyPackage');
+    const before = meeting.mls.epoch;
+
+    await host.session.admit([waiting.id]);
+    await meeting.settle();
+    assert.equal(meeting.mls.epoch, before + 1);
+    const welcomeAt = waiting.received.findIndex((m) => m.type === 'mls-welcome');
+    const joinedAt = waiting.received.findIndex((m) => m.type === 'joined');
+    assert.ok(welcomeAt >= 0 && welcomeAt < joinedAt, 'the Welcome came with the admission, before the joined snapshot');
+    assert.equal(host.received.filter((m) => m.type === 'mls-pending').length, 1, 'only the pending add of b: the admitted person was added by admit');
+    assertAgreement([host, b, waiting]);
+    await assertMediaFlows([host, b, waiting]);
+  });
+
+  test('a committer that loses a race to another commit discards its commit and retries at the next epoch', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    await meeting.settle();
+    const cohost = meeting.arrive('cohost');
+    const c = meeting.arrive('participant');
+    await meeting.settle();
+    const waiting = meeting.arrive('participant', true);
+    await meeting.settle();
+
+    const refusedBefore = meeting.refused.length;
+    meeting.holdTypes = new Set(['mls-commit', 'admit']);
+    const late = meeting.arrive('participant'); // the host is asked to add `late`
+    const admission = cohost.session.admit([waiting.id]); // while the cohost admits `waiting`
+    await meeting.heldCount(2);
+    const epochBefore = meeting.mls.epoch;
+    meeting.release();
+    await admission;
+    await meeting.settle();
+
+    const refused = meeting.refused.slice(refusedBefore);
+    assert.equal(refused.length, 1, 'exactly one commit lost the race');
+    assert.equal(refused[0]!.code, 'stale-epoch');
+    assert.equal(meeting.mls.epoch, epochBefore + 2, 'the loser committed again at the next epoch');
+    assertAgreement([host, cohost, c, waiting, late]);
+    await assertMediaFlows([host, cohost, c, waiting, late]);
+  });
+
+  test('a removed member keeps its old state but can neither read new chat nor open new frames', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    const b = meeting.arrive('participant');
+    const c = meeting.arrive('participant');
+    const d = meeting.arrive('participant');
+    await meeting.settle();
+    const old = assertAgreement([host, b, c, d]);
+    const oldFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([1, 2, 3])))!;
+    assert.deepEqual(await d.worker.core.cryptor.decryptFrame(oldFrame, b.id), new Uint8Array([1, 2, 3]), 'd could read b before');
+
+    meeting.leave(d);
+    await meeting.settle();
+    const now = assertAgreement([host, b, c]);
+    assert.equal(now.epoch, old.epoch + 1);
+    assert.notEqual(now.code, old.code);
+    assert.equal(d.session.epoch, old.epoch, 'd never saw the removal');
+
+    const body = await b.session.encryptChat('after d left');
+    assert.equal(body.kind, 'mls');
+    await meeting.sendAs(b, { type: 'chat', body });
+    await meeting.settle();
+    assert.deepEqual(host.chats.map((m) => [m.from, m.text]), [[b.id, 'after d left']]);
+    assert.deepEqual(c.chats.map((m) => [m.from, m.text]), [[b.id, 'after d left']]);
+    if (body.kind !== 'mls') return;
+    await assert.rejects(d.session.decryptChat(body.data), 'd cannot open chat of the new epoch');
+
+    const newFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([4, 5, 6])))!;
+    assert.equal(await d.worker.core.cryptor.decryptFrame(newFrame, b.id), null, 'd has no key for the new epoch');
+    assert.equal(decodeHeader(newFrame).kid & 0xffn, BigInt(now.epoch & 0xff), 'the frame carries the new epoch in its KID');
+
+    // Even handed the removal commit, d learns only that it was removed.
+    const relayed = c.received.filter((m) => m.type === 'mls-commit').at(-1)!;
+    await d.session.handleServerMessage(relayed);
+    assert.equal(d.session.state, 'no-key');
+    assert.deepEqual(d.problems.map((p) => p.code), ['removed']);
+    await assert.rejects(d.session.decryptChat(body.data));
+  });
+
+  test('when the committer leaves, the next member commits its removal and the pending adds', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    const b = meeting.arrive('participant');
+    const c = meeting.arrive('participant');
+    await meeting.settle();
+    meeting.leave(host);
+    const e = meeting.arrive('participant');
+    await meeting.settle();
+    assert.ok(b.received.some((m) => m.type === 'mls-pending'), 'b, the longest present, was asked to commit');
+    assertAgreement([b, c, e]);
+    await assertMediaFlows([b, c, e]);
+  });
+
+  test('two people who both found no group converge on one group', async () => {
+    const meeting = await FakeMeeting.create();
+    const a = meeting.arrive('host');
+    const b = meeting.arrive('participant'); // its joined snapshot also says groupExists: false
+    const snapshot = b.received.find((m) => m.type === 'joined');
+    assert.equal(snapshot?.type === 'joined' && snapshot.mls.groupExists, false);
+    await meeting.settle();
+    assert.ok(meeting.refused.some((r) => r.type === 'mls-group-created' && r.code === 'invalid-state'), 'one creation was refused');
+    assertAgreement([a, b]);
+    await assertMediaFlows([a, b]);
+  });
+
+  test('the committer refuses a KeyPackage announced under another participant id', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    const b = meeting.arrive('participant');
+    await meeting.settle();
+    const impostor = await MlsMember.create('00000000000000ff', { suite: meeting.suite });
+    const epoch = meeting.mls.epoch;
+    await host.session.handlePending({ type: 'mls-pending', epoch, adds: [{ participantId: '00000000000000ee', keyPackage: toBase64(impostor.keyPackageBytes()) }], removes: [] });
+    await meeting.settle();
+    assert.equal(meeting.mls.epoch, epoch, 'no commit was made');
+    assert.deepEqual(host.problems, [{ code: 'key-package-mismatch', participantId: '00000000000000ee' }]);
+    host.problems.length = 0;
+    assertAgreement([host, b]);
+  });
+
+  test('private chat is sealed with its recipient; a copy shown to someone else is rejected', async () => {
+    const meeting = await FakeMeeting.create();
+    const host = meeting.arrive('host');
+    const b = meeting.arrive('participant');
+    const c = meeting.arrive('participant');
+    await meeting.settle();
+    const body = await host.session.encryptChat('for b only', b.id);
+    await meeting.sendAs(host, { type: 'chat', to: b.id, body });
+    await meeting.settle();
+    assert.deepEqual(b.chats.map((m) => [m.from, m.text, m.to]), [[host.id, 'for b only', b.id]]);
+    assert.deepEqual(host.chats, [], 'the sender does not decrypt its own echo');
+    // A server forwarding the same message to c, as if it were for everyone:
+    await c.session.handleServerMessage({ type: 'chat', from: host.id, fromName: 'x', body, sentAt: 1 });
+    assert.deepEqual(c.chats, []);
+    assert.deepEqual(c.problems, [{ code: 'chat-rejected', participantId: host.id }]);
+    // And as if b had sent it:
+    await c.session.handleServerMessage({ type: 'chat', from: b.id, fromName: 'x', to: c.id, body, sentAt: 1 });
+    assert.equal(c.chats.length, 0);
+    // A chat without end-to-end encryption is never shown.
+    await b.session.handleServerMessage({ type: 'chat', from: c.id, fromName: 'x', body: { kind: 'text', text: 'clear' }, sentAt: 1 });
+    assert.equal(b.chats.length, 1);
+    assert.deepEqual(b.problems, [{ code: 'plaintext-chat', participantId: c.id }]);
+  });
+});
