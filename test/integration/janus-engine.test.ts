@@ -1,0 +1,216 @@
+/**
+ * The Janus media engine against a real Janus 1.1.2 on loopback, with werift as the
+ * browser. Run: node --import tsx --test test/integration/janus-engine.test.ts
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import Janode from 'janode';
+import VideoRoomPlugin from 'janode/plugins/videoroom';
+import { JanusEngine } from '../../src/media/janus/janus-engine.ts';
+import { JanusNotInstalledError } from '../../src/media/janus/process.ts';
+import { probeJanusApi, JanusApiRejectedError } from '../../src/media/janus/probe.ts';
+import { Logger } from '../../src/log/logger.ts';
+import {
+  candidateAddresses, connected, freePort, lanInterface, publishSynthetic, rtpRange, subscriberClient, tempDir, waitFor,
+} from './janus-helpers.ts';
+
+const quiet = new Logger('test', 'error', () => {});
+
+describe('Janus engine (spawned Janus)', () => {
+  let dir: string;
+  let port: number;
+  let engine: JanusEngine;
+  let apiSecret: string;
+  let startupMs: number;
+  const lan = lanInterface();
+
+  before(async () => {
+    dir = await tempDir();
+    port = await freePort();
+    engine = new JanusEngine({
+      mode: 'spawn', dir: join(dir, 'janus'), apiPort: port, rtpPortRange: rtpRange(), iceEnforceList: lan.name, logger: quiet,
+    });
+    const t0 = performance.now();
+    await engine.start();
+    startupMs = performance.now() - t0;
+    const cfg = await readFile(join(dir, 'janus', 'janus.jcfg'), 'utf8');
+    apiSecret = /api_secret = "([^"]+)"/.exec(cfg)![1]!;
+  });
+
+  after(async () => {
+    await engine?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the supervisor starts Janus, whose API answers only to the private api_secret', async () => {
+    assert.equal(engine.state, 'up');
+    console.log(`# janus engine start (config + spawn + ready + session): ${startupMs.toFixed(0)} ms`);
+    const info = await probeJanusApi(`ws://127.0.0.1:${port}`, apiSecret, { timeoutMs: 2000 });
+    assert.equal(info.version, 1102);
+    await assert.rejects(probeJanusApi(`ws://127.0.0.1:${port}`, 'wrong-secret', { timeoutMs: 2000 }), JanusApiRejectedError);
+  });
+
+  test('Janus listens for its API on 127.0.0.1 only and not on any other address of this machine', async () => {
+    const pid = engine.janusPid!;
+    const lines = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`pid=${pid},`));
+    assert.ok(lines.length >= 1, 'Janus has a listening TCP socket');
+    for (const line of lines) {
+      const local = line.trim().split(/\s+/)[3]!;
+      assert.match(local, /^127\.0\.0\.1:\d+$/, `listening socket ${local} is loopback`);
+    }
+    const others = Object.values(networkInterfaces()).flat()
+      .filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address);
+    for (const address of others) {
+      const outcome = await new Promise<string>((resolve) => {
+        const s = tcpConnect({ host: address, port }, () => { s.destroy(); resolve('connected'); });
+        s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        s.setTimeout(1000, () => { s.destroy(); resolve('timeout'); });
+      });
+      assert.notEqual(outcome, 'connected', `API port is not reachable on ${address}`);
+    }
+  });
+
+  test('a room is created only with the admin key, exists while open and is gone after close', async () => {
+    const room = await engine.createRoom({ maxPublishers: 12 });
+    const conn = await Janode.connect({ address: { url: `ws://127.0.0.1:${port}`, apisecret: apiSecret }, max_retries: 0 });
+    try {
+      const session = await conn.create(15);
+      const handle = await session.attach(VideoRoomPlugin);
+      const exists = async (): Promise<unknown> =>
+        (await handle.message({ request: 'exists', room: Number(room.id) })).plugindata?.data.exists;
+      assert.equal(await exists(), true);
+      await assert.rejects(handle.message({ request: 'create', room: Number(room.id) + 1, publishers: 3 }), /unauthorized|admin/i);
+      await room.close();
+      assert.equal(await exists(), false);
+      await room.close(); // idempotent
+    } finally {
+      await conn.close();
+    }
+  });
+
+  test('a werift offer is published, connects over ICE/DTLS, and a subscriber receives its audio and video; forwarding can be stopped', async () => {
+    const room = await engine.createRoom({ maxPublishers: 4 });
+    const t0 = performance.now();
+    const pub = await publishSynthetic(room, 'alice-cam');
+    const publishMs = performance.now() - t0;
+    await connected(pub.pc);
+    const connectMs = performance.now() - t0;
+    console.log(`# publish (join+configure, answer back): ${publishMs.toFixed(0)} ms; ICE+DTLS connected: ${connectMs.toFixed(0)} ms`);
+    assert.deepEqual(pub.publisher.tracks.map((t) => t.kind).sort(), ['audio', 'video']);
+    const addresses = candidateAddresses(pub.answerSdp);
+    assert.ok(addresses.length > 0);
+    for (const a of addresses) assert.equal(a, lan.address, 'Janus offers candidates on the enforced interface only (no IPv6)');
+    const stop = pub.startSending();
+    try {
+      const sub = await room.createSubscriber();
+      const t1 = performance.now();
+      const offer = await sub.setPublishers(['alice-cam']);
+      assert.ok(offer, 'an offer for the first subscription');
+      assert.deepEqual(offer.tracks.map((t) => [t.kind, t.publisherId]).sort(), [['audio', 'alice-cam'], ['video', 'alice-cam']]);
+      assert.equal(await sub.setPublishers(['alice-cam']), null, 'no offer when nothing changes');
+      const client = subscriberClient(sub);
+      await client.answerOffer(offer.offerSdp);
+      await connected(client.pc);
+      console.log(`# subscribe (join, offer, answer, connected): ${(performance.now() - t1).toFixed(0)} ms`);
+      await waitFor(() => client.received.audio > 10 && client.received.video > 10, 5000, 'RTP at the subscriber');
+
+      await pub.publisher.setForwarding('video', false);
+      await new Promise((r) => setTimeout(r, 200)); // packets already in flight
+      const videoAtMute = client.received.video;
+      const audioAtMute = client.received.audio;
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(client.received.video - videoAtMute <= 1, `video stopped (${client.received.video - videoAtMute} more)`);
+      assert.ok(client.received.audio - audioAtMute > 10, 'audio still flows');
+
+      await pub.publisher.setForwarding('video', true);
+      const videoAtUnmute = client.received.video;
+      await waitFor(() => client.received.video > videoAtUnmute + 10, 3000, 'video again');
+
+      // The publisher leaving makes Janus renegotiate the subscriber by itself.
+      const reoffer = new Promise<{ offerSdp: string; tracks: unknown[] }>((resolve) => sub.once('offer', resolve));
+      await pub.publisher.close();
+      const update = await reoffer;
+      assert.deepEqual(update.tracks, []);
+      await client.answerOffer(update.offerSdp);
+
+      const restart = await sub.restartIce();
+      assert.match(restart.offerSdp, /^v=0/);
+      await client.pc.close();
+      await sub.close();
+    } finally {
+      stop();
+      await pub.pc.close();
+      await room.close();
+    }
+  });
+
+  test('an offer with a data channel is refused before it reaches Janus', async () => {
+    const room = await engine.createRoom({ maxPublishers: 2 });
+    try {
+      const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n';
+      await assert.rejects(room.publish('bob', sdp), TypeError);
+      await assert.rejects(room.publish('bad id with spaces', sdp), TypeError);
+    } finally {
+      await room.close();
+    }
+  });
+
+  test('an external engine can use an already-running Janus given by URL, api_secret and admin_key', async () => {
+    const external = new JanusEngine({
+      mode: 'external', url: `ws://127.0.0.1:${port}`, apiSecret, adminKey: engine.adminKey, logger: quiet,
+    });
+    await external.start();
+    try {
+      const room = await external.createRoom({ maxPublishers: 2 });
+      await room.close();
+    } finally {
+      await external.close();
+    }
+    assert.equal(external.state, 'closed');
+    assert.equal(engine.state, 'up', 'closing the external engine leaves the Janus it did not start alone');
+  });
+
+  test('killing Janus with SIGKILL makes the engine emit down, then up, and rooms work again', async () => {
+    const room = await engine.createRoom({ maxPublishers: 2 });
+    const pub = await publishSynthetic(room, 'carol');
+    const hangup = new Promise<string>((resolve) => pub.publisher.once('hangup', resolve));
+    const events: string[] = [];
+    const down = new Promise<void>((resolve) => engine.once('down', () => { events.push('down'); resolve(); }));
+    const up = new Promise<void>((resolve) => engine.once('up', () => { events.push('up'); resolve(); }));
+    const oldPid = engine.janusPid!;
+    const t0 = performance.now();
+    process.kill(oldPid, 'SIGKILL');
+    await down;
+    assert.equal(await hangup, 'media engine down');
+    await assert.rejects(room.publish('dave', pub.pc.localDescription!.sdp), /closed/);
+    await up;
+    console.log(`# SIGKILL to engine up again: ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.deepEqual(events, ['down', 'up']);
+    assert.notEqual(engine.janusPid, oldPid);
+    await pub.pc.close();
+    const again = await engine.createRoom({ maxPublishers: 2 });
+    const pub2 = await publishSynthetic(again, 'carol');
+    await connected(pub2.pc);
+    await pub2.pc.close();
+    await again.close();
+  });
+});
+
+test('starting with a missing janus binary fails with a message saying apt-get install janus', async () => {
+  const dir = await tempDir();
+  try {
+    const engine = new JanusEngine({
+      mode: 'spawn', dir: join(dir, 'janus'), apiPort: await freePort(), rtpPortRange: rtpRange(), iceEnforceList: lanInterface().name,
+      binary: '/nonexistent/janus', logger: quiet,
+    });
+    await assert.rejects(engine.start(), (err: unknown) => err instanceof JanusNotInstalledError && /apt-get install janus/.test(err.message));
+    assert.equal(engine.state, 'closed');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
