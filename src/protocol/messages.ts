@@ -22,10 +22,13 @@ import {
   secretToken,
 } from './primitives.ts';
 
-/** Largest WebSocket frame the server accepts; larger ones close the connection (1009). */
-export const MAX_FRAME_BYTES = 512 * 1024;
+/**
+ * Largest message the server reads: a larger one gets `too-large`, and a frame over twice
+ * this size closes the connection (1009). An MLS commit with its welcome fits.
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
 export const MAX_CHAT_TEXT = 4000;
-const MAX_MLS_MESSAGE_BYTES = 256 * 1024;
+const MAX_MLS_MESSAGE_BYTES = 320 * 1024;
 const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
 const MAX_SEALED_CHAT_BYTES = 16 * 1024;
 const MAX_BATCH = 100;
@@ -186,7 +189,7 @@ export const errorCode = z.enum([
   'invalid-state', // e.g. answering an offer that was never made
   'not-found', // a participant or publication id that does not exist
   'stale-epoch', // MLS commit for an epoch that is not the current one
-  'limit-reached', // per-address caps on meetings and connections
+  'limit-reached', // caps on meetings (per server, per address)
   'media-error', // the SFU refused the request
   'unavailable', // the media engine is restarting
   'internal',

@@ -34,6 +34,7 @@ export const meetingTitle = z.string().trim().max(120);
 export function base64(maxBytes: number) {
   return z
     .string()
+    .min(4)
     .max(Math.ceil(maxBytes / 3) * 4)
     .regex(/^[A-Za-z0-9+/]*={0,2}$/);
 }

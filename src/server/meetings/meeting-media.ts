@@ -32,7 +32,7 @@ export class MeetingMedia {
 
   constructor(
     private readonly engine: MediaEngine,
-    private readonly maxPublishers: number,
+    private readonly maxParticipants: number,
     private readonly events: MeetingMediaEvents,
     private readonly log: Logger,
   ) {}
@@ -53,7 +53,7 @@ export class MeetingMedia {
     return this.serial(participantId, async () => {
       const id = MeetingMedia.publicationId(participantId, source);
       const existing = this.publications.get(id);
-      if (existing) return { answerSdp: await existing.publisher.renegotiate(offerSdp) };
+      if (existing) return { answerSdp: await existing.publisher.renegotiate(offerSdp).catch(mediaError) };
       const room = await this.ensureRoom();
       const { publisher, answerSdp } = await room.publish(id, offerSdp).catch(mediaError);
       if (this.closed) {
@@ -69,8 +69,12 @@ export class MeetingMedia {
     });
   }
 
-  /** Returns the publication removed, if there was one. */
-  async unpublish(participantId: string, source: MediaSource): Promise<PublicationInfo | undefined> {
+  /** Returns the publication removed, if there was one. Queued behind a publish in flight. */
+  unpublish(participantId: string, source: MediaSource): Promise<PublicationInfo | undefined> {
+    return this.serial(participantId, () => this.closePublication(participantId, source));
+  }
+
+  private async closePublication(participantId: string, source: MediaSource): Promise<PublicationInfo | undefined> {
     const id = MeetingMedia.publicationId(participantId, source);
     const publication = this.publications.get(id);
     if (!publication) return undefined;
@@ -131,7 +135,7 @@ export class MeetingMedia {
   async removeParticipant(participantId: string): Promise<PublicationInfo[]> {
     const removed: PublicationInfo[] = [];
     for (const source of ['camera', 'screen'] as const) {
-      const info = await this.unpublish(participantId, source);
+      const info = await this.closePublication(participantId, source);
       if (info) removed.push(info);
     }
     const subscriber = this.subscribers.get(participantId);
@@ -162,7 +166,8 @@ export class MeetingMedia {
   private async ensureRoom(): Promise<MediaRoom> {
     if (this.closed) throw new ProtocolError('invalid-state', 'the meeting has ended');
     if (this.room) return this.room;
-    this.roomPromise ??= this.engine.createRoom({ maxPublishers: this.maxPublishers });
+    // Camera and screen are separate publishers: two per participant at most.
+    this.roomPromise ??= this.engine.createRoom({ maxPublishers: 2 * this.maxParticipants });
     try {
       this.room = await this.roomPromise;
     } catch (error) {

@@ -128,13 +128,13 @@ export class Meeting {
       if (this.bannedDevices.has(request.deviceId)) throw new ProtocolError('removed', 'you were removed from this meeting');
       if (this.settings.locked) throw new ProtocolError('locked', 'the meeting is locked');
     }
-    if (this.participants.size >= this.limits.maxParticipants) throw new ProtocolError('meeting-full', 'the meeting is full');
+    // The cap counts the waiting room too; the host is never kept out of their own meeting by it.
+    if (!request.asHost && this.participants.size >= this.limits.maxParticipants) throw new ProtocolError('meeting-full', 'the meeting is full');
 
     const state = request.asHost ? 'joined' : !this.hostPresent ? 'waiting-host' : this.settings.waitingRoom ? 'waiting-room' : 'joined';
     const p = new Participant(request.name, request.deviceId, request.address, state);
     p.sink = sink;
     this.participants.set(p.id, p);
-    this.clearTimer('empty');
 
     if (request.asHost) {
       p.role = this.joined.some((o) => o !== p && o.role === 'host') ? 'cohost' : 'host';
@@ -180,6 +180,8 @@ export class Meeting {
 
   private completeJoin(p: Participant): void {
     p.state = 'joined';
+    p.admittedAt = Date.now();
+    this.clearTimer('empty');
     p.audio = false; // muted on entry: the server forwards no audio until the participant unmutes
     p.video = false;
     this.broadcast({ type: 'participant-joined', participant: this.info(p) }, p);
@@ -207,8 +209,9 @@ export class Meeting {
   // Host controls
   // -------------------------------------------------------------------------
 
-  admit(actor: Participant, ids: readonly string[], mls: MlsCommit | undefined): void {
+  admit(actor: Participant, requested: readonly string[], mls: MlsCommit | undefined): void {
     this.requireHostish(actor);
+    const ids = [...new Set(requested)];
     const people = ids.map((id) => {
       const p = this.participants.get(id);
       if (!p || p.state !== 'waiting-room') throw new ProtocolError('not-found', 'no such person in the waiting room');
@@ -250,8 +253,10 @@ export class Meeting {
     if (changes.screenShareAllowed) next.screenShareAllowed = [...new Set(changes.screenShareAllowed)];
     const waitingRoomTurnedOff = this.settings.waitingRoom && !next.waitingRoom;
     const autoLockChanged = changes.autoLockMinutes !== undefined && changes.autoLockMinutes !== this.settings.autoLockMinutes;
+    const couldShare = new Map(this.joined.map((p) => [p, this.mayShareScreen(p)]));
     this.settings = next;
-    this.broadcastSettings();
+    this.broadcast({ type: 'settings', settings: this.settings });
+    for (const [p, could] of couldShare) if (this.mayShareScreen(p) !== could) this.announce(p);
     if (autoLockChanged) this.scheduleAutoLock();
     // Withdrawn permissions take effect at once: a screen share that is no longer allowed stops.
     for (const p of this.joined) if (p.screen && !this.mayShareScreen(p)) void this.unpublish(p.id, 'screen');
@@ -293,12 +298,14 @@ export class Meeting {
   async mute(actor: Participant, id: string): Promise<void> {
     this.requireHostish(actor);
     const target = this.joinedParticipant(id);
-    await this.setAudio(target, false);
+    if (await this.setAudio(target, false)) this.announce(target);
   }
 
   async muteAll(actor: Participant): Promise<void> {
     this.requireHostish(actor);
-    await Promise.all(this.joined.filter((p) => p !== actor && !p.isHostOrCohost).map((p) => this.setAudio(p, false)));
+    await Promise.all(
+      this.joined.filter((p) => p !== actor && !p.isHostOrCohost).map(async (p) => (await this.setAudio(p, false)) && this.announce(p)),
+    );
   }
 
   end(reason: LeaveReason = 'ended', actor?: Participant): void {
@@ -343,11 +350,12 @@ export class Meeting {
     this.announce(p);
   }
 
-  private async setAudio(p: Participant, audio: boolean): Promise<void> {
-    if (p.audio === audio) return;
+  /** Changes what the SFU forwards of p's microphone; returns whether anything changed. */
+  private async setAudio(p: Participant, audio: boolean): Promise<boolean> {
+    if (p.audio === audio) return false;
     p.audio = audio;
     await this.media.setForwarding(p.id, 'audio', audio);
-    this.announce(p);
+    return true;
   }
 
   // -------------------------------------------------------------------------
@@ -374,6 +382,11 @@ export class Meeting {
       this.broadcast({ type: 'publication-added', publication: added }, p);
     }
     return answerSdp;
+  }
+
+  async unpublishOwn(p: Participant, source: MediaSource): Promise<void> {
+    this.requireJoined(p);
+    await this.unpublish(p.id, source);
   }
 
   async unpublish(participantId: string, source: MediaSource): Promise<void> {
@@ -460,6 +473,8 @@ export class Meeting {
   }
 
   private relayCommit(committer: Participant, mls: MlsCommit, newEpoch: number, added: readonly Participant[]): void {
+    // A KeyPackage is used once: it must not be offered again for a later add.
+    for (const p of added) p.keyPackage = undefined;
     const relayed: ServerMessage = { type: 'mls-commit', mls: { epoch: mls.epoch, commit: mls.commit }, committer: committer.id };
     for (const o of this.joined) {
       if (o !== committer && this.mls.isMember(o.id) && !added.includes(o)) o.send(relayed);
@@ -506,6 +521,7 @@ export class Meeting {
     const previous = p.sink;
     p.sink = sink;
     p.resumeToken = newSecret();
+    previous?.send({ type: 'left', reason: 'replaced' });
     previous?.close('replaced');
     if (p.state === 'joined') {
       this.announce(p);
@@ -518,7 +534,7 @@ export class Meeting {
 
   private dismiss(p: Participant, reason: LeaveReason): void {
     const wasJoined = p.state === 'joined';
-    const wasHostish = p.isHostOrCohost;
+    const wasHost = p.role === 'host';
     p.state = 'gone';
     clearTimeout(p.reconnectTimer);
     this.participants.delete(p.id);
@@ -532,8 +548,8 @@ export class Meeting {
         for (const publication of removed) this.broadcast({ type: 'publication-removed', publicationId: publication.id });
       });
       this.broadcast({ type: 'participant-left', participantId: p.id, reason });
-      this.mls.participantGone(p.id);
-      if (wasHostish && !this.hostPresent) this.promoteSuccessor();
+      if (this.mls.participantGone(p.id)) this.askForNewGroup();
+      if (wasHost) this.promoteSuccessor();
       this.updateMlsWork();
     } else {
       this.notifyWaitingRoom();
@@ -541,13 +557,26 @@ export class Meeting {
     if (this.joined.length === 0) this.setTimer('empty', this.limits.emptyMeetingMs, () => this.end('idle'));
   }
 
-  /** The meeting keeps a host: when the last host or co-host goes, the longest-present participant becomes host. */
+  /**
+   * The meeting always keeps a host: when the host goes without handing over, the
+   * longest-admitted co-host, else participant, becomes host; anyone still waiting for
+   * the host moves on.
+   */
   private promoteSuccessor(): void {
-    const successor = this.joined.sort((a, b) => a.joinedAt - b.joinedAt)[0];
+    if (this.joined.some((o) => o.role === 'host')) return;
+    const byRank = (o: Participant) => (o.role === 'cohost' ? 0 : 1);
+    const successor = [...this.joined].sort((a, b) => byRank(a) - byRank(b) || a.admittedAt - b.admittedAt)[0];
     if (!successor) return;
     successor.role = 'host';
     this.announce(successor);
     this.sendSnapshot(successor);
+    this.releaseHostWaiters();
+  }
+
+  /** The last MLS member left while others are still here: the chosen one starts a new group (its snapshot says there is none). */
+  private askForNewGroup(): void {
+    const creator = [...this.joined].filter((o) => o.connected).sort((a, b) => (a.role === 'host' ? -1 : b.role === 'host' ? 1 : a.admittedAt - b.admittedAt))[0];
+    if (creator) this.sendSnapshot(creator);
   }
 
   // -------------------------------------------------------------------------
@@ -560,12 +589,6 @@ export class Meeting {
 
   private announce(p: Participant): void {
     if (p.state === 'joined') this.broadcast({ type: 'participant-updated', participant: this.info(p) });
-  }
-
-  private broadcastSettings(): void {
-    this.broadcast({ type: 'settings', settings: this.settings });
-    // mayShareScreen depends on the settings: refresh every participant's entry.
-    for (const p of this.joined) this.announce(p);
   }
 
   /** Sends to joined participants only: nobody in a waiting room learns anything about the meeting. */
@@ -591,7 +614,7 @@ export class Meeting {
     const due = this.startedAt + minutes * 60_000 - Date.now();
     this.setTimer('auto-lock', Math.max(0, due), () => {
       this.settings = { ...this.settings, locked: true };
-      this.broadcastSettings();
+      this.broadcast({ type: 'settings', settings: this.settings });
     });
   }
 

@@ -10,7 +10,7 @@
  *   participantGone(p)       — p left or was removed: a pending remove if p is a member
  *   keyPackageChanged()      — a joined non-member's KeyPackage arrived: a pending add
  * Rules: a commit is accepted only from a member, only at the current epoch, only
- * adding joined non-members that are pending and only removing current members.
+ * adding joined non-members that are pending and only removing members who have left.
  * When the last member goes, the group is forgotten and the next one present makes a new one.
  */
 import type { MlsCommit } from '../../protocol/index.ts';
@@ -73,8 +73,9 @@ export class MlsDelivery {
     for (const id of adds) {
       if (this.members.has(id) || !isPendingJoiner(id)) throw new ProtocolError('invalid-state', 'a commit adds someone who is not waiting to be added');
     }
+    // Only members who have left may be removed: removing someone present is the host's `remove`, which makes them leave first.
     for (const id of removes) {
-      if (!this.members.has(id) || id === committer.id) throw new ProtocolError('invalid-state', 'a commit removes someone who is not a member');
+      if (!this.departed.has(id)) throw new ProtocolError('invalid-state', 'a commit removes someone who has not left');
     }
     if (adds.length > 0 && commit.welcome === undefined) throw new ProtocolError('bad-message', 'a commit that adds needs a welcome');
     for (const id of removes) {
@@ -115,6 +116,6 @@ export class MlsDelivery {
   chooseCommitter(joined: readonly Participant[]): Participant | undefined {
     const candidates = joined.filter((p) => this.members.has(p.id) && !this.departed.has(p.id) && p.connected);
     const rank = (p: Participant) => (p.role === 'host' ? 0 : p.role === 'cohost' ? 1 : 2);
-    return candidates.sort((a, b) => rank(a) - rank(b) || a.joinedAt - b.joinedAt)[0];
+    return candidates.sort((a, b) => rank(a) - rank(b) || a.admittedAt - b.admittedAt)[0];
   }
 }

@@ -26,7 +26,8 @@ export class Participant {
   keyPackage: string | undefined;
   sink: MessageSink | undefined;
   reconnectTimer: NodeJS.Timeout | undefined;
-  readonly joinedAt = Date.now();
+  /** When the participant got into the meeting proper (not the waiting room): seniority for succession. */
+  admittedAt = Number.POSITIVE_INFINITY;
 
   constructor(
     public name: string,

@@ -77,7 +77,7 @@ export class MeetingRegistry {
         this.meetingThrottle.recordFailure(request.meetingId);
         throw new ProtocolError('join-refused', 'no meeting with this id and passcode');
       }
-      this.addressThrottle.recordSuccess(request.address);
+      // A success does not clear the address's failures: owning one meeting must not reset guessing at another.
     }
 
     const participant = meeting!.enter({ name: request.name, deviceId: request.deviceId, address: request.address, asHost }, sink);
@@ -113,6 +113,8 @@ export class MeetingRegistry {
   private forget(meeting: Meeting): void {
     this.meetings.delete(meeting.id);
     this.endedIds.add(meeting.id);
+    // Bounded: past this, an 80-bit id colliding with a forgotten one is still far less likely than a guess.
+    if (this.endedIds.size > 1_000_000) this.endedIds.delete(this.endedIds.values().next().value as string);
     for (const [token, entry] of this.byResumeToken) if (entry.meeting === meeting) this.byResumeToken.delete(token);
   }
 }
