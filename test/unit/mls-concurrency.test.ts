@@ -46,14 +46,14 @@ test('two members commit at the same epoch: the second is rejected, retries at t
 test('a committer told of rejection before the relay discards its commit and keeps its state', async () => {
   const meeting = await Meeting.start(a, suite);
   await meeting.change(a, [b, c], []);
-  const keyBefore = await meeting.member(c).exportSFrameBaseKey();
+  const keyBefore = await meeting.member(c).exportSFrameBaseKey(16);
   const stale = await meeting.member(c).commit({ remove: [b] });
   assert.equal(meeting.member(c).phase, 'pending');
   await assert.rejects(meeting.member(c).commit({}), MlsStateError, 'one pending commit at a time');
   await meeting.member(c).discardPendingCommit();
   assert.equal(meeting.member(c).phase, 'active');
   assert.equal(meeting.member(c).epoch, stale.epoch);
-  assert.deepEqual(await meeting.member(c).exportSFrameBaseKey(), keyBefore);
+  assert.deepEqual(await meeting.member(c).exportSFrameBaseKey(16), keyBefore);
   await meeting.change(a, [], [b]);
   await meeting.assertAgreement();
 });

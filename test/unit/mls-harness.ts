@@ -91,11 +91,11 @@ export class Meeting {
     const all = [...this.members.values()];
     const first = all[0];
     assert.ok(first);
-    const key = Buffer.from(await first.exportSFrameBaseKey()).toString('hex');
+    const key = Buffer.from(await first.exportSFrameBaseKey(16)).toString('hex');
     for (const m of all) {
       assert.equal(m.epoch, this.ds.epoch, `${m.identity} is at the delivery service's epoch`);
       assert.deepEqual(m.members(), first.members(), `${m.identity} has the same roster`);
-      assert.equal(Buffer.from(await m.exportSFrameBaseKey()).toString('hex'), key, `${m.identity} derives the same SFrame base key`);
+      assert.equal(Buffer.from(await m.exportSFrameBaseKey(16)).toString('hex'), key, `${m.identity} derives the same SFrame base key`);
       assert.equal(m.securityCode(), first.securityCode(), `${m.identity} shows the same security code`);
       assert.equal(m.members()[m.ownLeafIndex], m.identity, `${m.identity} finds itself at its own leaf`);
     }

@@ -33,7 +33,7 @@ test('participants admitted together join through one commit and one Welcome', a
 test('a removal blanks the leaf for everyone, reports who was removed, and changes the SFrame key', async () => {
   const meeting = await Meeting.start(a, suite);
   await meeting.change(a, [b, c, d], []);
-  const keyBefore = await meeting.member(b).exportSFrameBaseKey();
+  const keyBefore = await meeting.member(b).exportSFrameBaseKey(16);
   const results = await meeting.change(a, [], [c]);
   assert.deepEqual(results.get(c), { kind: 'removed' });
   const seenByB = results.get(b);
@@ -42,7 +42,7 @@ test('a removal blanks the leaf for everyone, reports who was removed, and chang
   assert.equal(meeting.members.has(c), false);
   assert.deepEqual(meeting.member(d).members(), [a, b, undefined, d]);
   await meeting.assertAgreement();
-  assert.notDeepEqual(await meeting.member(b).exportSFrameBaseKey(), keyBefore);
+  assert.notDeepEqual(await meeting.member(b).exportSFrameBaseKey(16), keyBefore);
 });
 
 test('one commit can remove and admit several participants at once, reusing blank leaves', async () => {
@@ -117,9 +117,9 @@ test('when the committer leaves, the next member by leaf index commits its remov
 test('an empty commit refreshes the keys without changing the roster', async () => {
   const meeting = await Meeting.start(a, suite);
   await meeting.change(a, [b, c], []);
-  const before = await meeting.member(c).exportSFrameBaseKey();
+  const before = await meeting.member(c).exportSFrameBaseKey(16);
   await meeting.change(b, [], []);
   await meeting.assertAgreement();
   assert.deepEqual(meeting.member(a).members(), [a, b, c]);
-  assert.notDeepEqual(await meeting.member(c).exportSFrameBaseKey(), before);
+  assert.notDeepEqual(await meeting.member(c).exportSFrameBaseKey(16), before);
 });

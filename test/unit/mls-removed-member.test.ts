@@ -21,16 +21,16 @@ test('a removed member that keeps its old state can neither read new chat nor ob
   await meeting.change(a, [b, c, d], []);
   const removed = meeting.member(d);
   const oldEpoch = removed.epoch;
-  const oldKey = await removed.exportSFrameBaseKey();
+  const oldKey = await removed.exportSFrameBaseKey(16);
 
   // D is removed, but (as a misbehaving client would) does not process its removal.
   await meeting.change(a, [], [d], [d]);
   meeting.members.delete(d);
   assert.equal(removed.phase, 'active');
   const remaining = [a, b, c].map((id) => meeting.member(id));
-  const newKey = await remaining[0]!.exportSFrameBaseKey();
+  const newKey = await remaining[0]!.exportSFrameBaseKey(16);
   assert.notDeepEqual(newKey, oldKey);
-  assert.deepEqual(await removed.exportSFrameBaseKey(), oldKey, 'its state only yields the key of the epoch it was removed from');
+  assert.deepEqual(await removed.exportSFrameBaseKey(16), oldKey, 'its state only yields the key of the epoch it was removed from');
 
   const secret = await meeting.member(b).encryptApplication(new TextEncoder().encode('not for d'));
   assert.equal(new TextDecoder().decode((await meeting.member(c).decryptApplication(secret)).data), 'not for d');
@@ -47,7 +47,7 @@ test('a removed member that processes its removal learns it and refuses every fu
   assert.deepEqual(results.get(c), { kind: 'removed' });
   assert.equal(removed.phase, 'removed');
   assert.deepEqual(removed.members(), [a, b, c], 'the last known roster stays readable');
-  await assert.rejects(removed.exportSFrameBaseKey(), MlsStateError);
+  await assert.rejects(removed.exportSFrameBaseKey(16), MlsStateError);
   await assert.rejects(removed.encryptApplication(new Uint8Array([1])), MlsStateError);
   const later = await meeting.member(a).encryptApplication(new Uint8Array([2]));
   await assert.rejects(removed.decryptApplication(later), MlsStateError);

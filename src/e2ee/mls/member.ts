@@ -367,11 +367,15 @@ export class MlsMember {
   }
 
   /** The SFrame base key of the current epoch (RFC 9605 section 5.2). */
-  exportSFrameBaseKey(): Promise<Uint8Array> {
+  /**
+   * The epoch's SFrame base key (RFC 9605 section 5.2): MLS-Exporter("SFrame 1.0 Base Key", "", length),
+   * where length is the SFrame AEAD's key size Nk (16 for AES_128_GCM_SHA256_128). The length is
+   * part of the exporter's input, so only the right one interoperates.
+   */
+  exportSFrameBaseKey(length: number): Promise<Uint8Array> {
     return this.#run(async () => {
       const state = this.#current();
-      const impl = this.#suite.impl;
-      return mlsExporter(state.keySchedule.exporterSecret, SFRAME_EXPORTER_LABEL, new Uint8Array(0), impl.kdf.size, impl);
+      return mlsExporter(state.keySchedule.exporterSecret, SFRAME_EXPORTER_LABEL, new Uint8Array(0), length, this.#suite.impl);
     });
   }
 

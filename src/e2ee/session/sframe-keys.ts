@@ -22,23 +22,12 @@ export interface EpochSFrameKeys {
  * are a different (equally secret, equally shared) key from the RFC's. Every Sabha client does the same, so
  * members agree, but the keys do not match other RFC 9605 implementations until the wrapper exports Nk.
  */
-export function fitBaseKey(exported: Uint8Array): Uint8Array {
-  const nk = mlsExporterLength(MEDIA_SUITE);
-  if (exported.length === nk) return exported;
-  if (exported.length > nk) {
-    const fitted = exported.slice(0, nk);
-    exported.fill(0);
-    return fitted;
-  }
-  throw new TypeError(`MLS exporter gave ${exported.length} bytes, SFrame needs ${nk}`);
-}
-
 /** Derives this epoch's keys from `member` (phase active or pending: the current epoch). */
 export async function deriveEpochKeys(member: MlsMember): Promise<EpochSFrameKeys> {
   const epoch = member.epoch;
   const ownLeaf = member.ownLeafIndex;
   const roster = member.members();
-  const baseKey = fitBaseKey(await member.exportSFrameBaseKey());
+  const baseKey = await member.exportSFrameBaseKey(mlsExporterLength(MEDIA_SUITE));
   const own = mlsSenderKey(MEDIA_SUITE, baseKey, ownLeaf, epoch);
   const receive: { kid: bigint; key: Uint8Array; participantId: string }[] = [];
   roster.forEach((participantId, leaf) => {
