@@ -136,3 +136,18 @@ describe('an admitted participant acting as an attacker', () => {
     assert.equal(errorCode(await m.host.request({ type: 'mls-commit', mls: { epoch: 0, commit: 'AAAA', welcome: 'BBBB' }, adds: [alice.participantId], removes: [] })), 'stale-epoch');
   });
 });
+
+describe('a meeting with an MLS group', () => {
+  before(async () => (server = await startTestServer()));
+  after(() => server.close());
+
+  it('relays no plaintext chat once the group exists, only MLS ciphertext', async () => {
+    const m = await hostMeeting(server.wsUrl);
+    const alice = await admitted(server.wsUrl, m, 'Alice');
+    assert.equal((await m.host.request({ type: 'mls-group-created' })).type, 'ok');
+    assert.equal(errorCode(await alice.client.request({ type: 'chat', body: { kind: 'text', text: 'in clear' } })), 'forbidden');
+    const relayed = m.host.nextOf('chat');
+    assert.equal((await alice.client.request({ type: 'chat', body: { kind: 'mls', data: 'AAECAwQF' } })).type, 'ok');
+    assert.deepEqual((await relayed).body, { kind: 'mls', data: 'AAECAwQF' });
+  });
+});

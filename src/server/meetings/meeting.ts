@@ -430,6 +430,8 @@ export class Meeting {
     const mode = this.settings.chat;
     if (mode === 'off') throw forbidden('chat is turned off');
     if (mode === 'host-only' && !p.isHostOrCohost) throw forbidden('only the host can write in the chat');
+    // Once the meeting has an MLS group, chat is end-to-end encrypted: the server relays no plaintext.
+    if (body.kind === 'text' && this.mls.groupExists) throw forbidden('chat must be end-to-end encrypted in this meeting');
     const message: ServerMessage = { type: 'chat', from: p.id, fromName: p.name, body, sentAt: Date.now(), ...(to ? { to } : {}) };
     if (to === undefined) {
       this.broadcast(message);

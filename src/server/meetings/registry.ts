@@ -47,6 +47,11 @@ export class MeetingRegistry {
     private readonly log: Logger,
   ) {}
 
+  /** The live meeting with this id (for tests and operators' tools). */
+  find(meetingId: string): Meeting | undefined {
+    return this.meetings.get(meetingId);
+  }
+
   get count(): number {
     return this.meetings.size;
   }
