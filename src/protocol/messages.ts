@@ -3,7 +3,7 @@
  * The server and the browser client validate with these same schemas; objects are
  * strict, so an unknown field is a protocol error. docs/protocol.md explains each one.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   base64,
   chatMode,
@@ -33,8 +33,8 @@ const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
 const MAX_SEALED_CHAT_BYTES = 16 * 1024;
 const MAX_BATCH = 100;
 
-const id = requestId.optional();
-const msg = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+const id = z.optional(requestId);
+const msg = <T extends string, S extends Record<string, z.core.SomeType>>(type: T, shape: S) =>
   z.strictObject({ type: z.literal(type), id, ...shape });
 
 // ---------------------------------------------------------------------------
@@ -45,10 +45,10 @@ export const meetingSettings = z.strictObject({
   waitingRoom: z.boolean(),
   locked: z.boolean(),
   /** Minutes after the start at which the meeting locks itself; null: never. */
-  autoLockMinutes: z.number().int().min(1).max(24 * 60).nullable(),
+  autoLockMinutes: z.nullable(z.int().check(z.minimum(1), z.maximum(24 * 60))),
   screenShare: screenSharePolicy,
   /** Participants allowed to share when `screenShare` is `named`. */
-  screenShareAllowed: z.array(participantId).max(MAX_BATCH),
+  screenShareAllowed: z.array(participantId).check(z.maxLength(MAX_BATCH)),
   chat: chatMode,
   privateChat: z.boolean(),
   muteOnEntry: z.boolean(),
@@ -74,7 +74,7 @@ export const trackKind = z.enum(['audio', 'video']);
 
 /** A published stream set of one participant (camera+microphone, or screen). */
 export const publicationInfo = z.strictObject({
-  id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  id: z.string().check(z.regex(/^[a-z0-9-]{1,40}$/)),
   participantId,
   source: mediaSource,
 });
@@ -82,7 +82,7 @@ export type PublicationInfo = z.infer<typeof publicationInfo>;
 
 /** What a track of the subscriber peer connection carries. */
 export const subscribedTrack = z.strictObject({
-  mid: z.string().max(16),
+  mid: z.string().check(z.maxLength(16)),
   kind: trackKind,
   publicationId: publicationInfo.shape.id,
   participantId,
@@ -94,12 +94,12 @@ export const waitingEntry = z.strictObject({
   participantId,
   name: displayName,
   /** MLS KeyPackage the host's client needs to add this person; absent until the client sent it. */
-  keyPackage: base64(MAX_KEY_PACKAGE_BYTES).optional(),
+  keyPackage: z.optional(base64(MAX_KEY_PACKAGE_BYTES)),
 });
 export type WaitingEntry = z.infer<typeof waitingEntry>;
 
 export const chatBody = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('text'), text: z.string().min(1).max(MAX_CHAT_TEXT) }),
+  z.strictObject({ kind: z.literal('text'), text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT)) }),
   /** An MLS PrivateMessage: the server relays it without being able to read it. */
   z.strictObject({ kind: z.literal('mls'), data: base64(MAX_SEALED_CHAT_BYTES) }),
 ]);
@@ -107,9 +107,9 @@ export type ChatBody = z.infer<typeof chatBody>;
 
 /** An MLS commit as the delivery service sees it: opaque bytes plus the epoch it was made in. */
 export const mlsCommit = z.strictObject({
-  epoch: z.number().int().min(0),
+  epoch: z.int().check(z.minimum(0)),
   commit: base64(MAX_MLS_MESSAGE_BYTES),
-  welcome: base64(MAX_MLS_MESSAGE_BYTES).optional(),
+  welcome: z.optional(base64(MAX_MLS_MESSAGE_BYTES)),
 });
 export type MlsCommit = z.infer<typeof mlsCommit>;
 
@@ -125,17 +125,17 @@ export const clientMessage = z.discriminatedUnion('type', [
     name: displayName,
     /** Random id the browser keeps; a removed participant's device is refused. */
     deviceId: secretToken,
-    hostSecret: secretToken.optional(),
+    hostSecret: z.optional(secretToken),
   }),
   msg('resume', { resumeToken: secretToken }),
   msg('leave', {}),
   msg('end-meeting', {}),
 
   // Host and co-host controls
-  msg('admit', { participantIds: z.array(participantId).min(1).max(MAX_BATCH), mls: mlsCommit.optional() }),
-  msg('deny', { participantIds: z.array(participantId).min(1).max(MAX_BATCH) }),
+  msg('admit', { participantIds: z.array(participantId).check(z.minLength(1), z.maxLength(MAX_BATCH)), mls: z.optional(mlsCommit) }),
+  msg('deny', { participantIds: z.array(participantId).check(z.minLength(1), z.maxLength(MAX_BATCH)) }),
   msg('remove', { participantId }),
-  msg('update-settings', { settings: meetingSettings.partial() }),
+  msg('update-settings', { settings: z.partial(meetingSettings) }),
   msg('regenerate-passcode', {}),
   msg('set-role', { participantId, role: z.enum(['cohost', 'participant']) }),
   msg('transfer-host', { participantId }),
@@ -149,13 +149,13 @@ export const clientMessage = z.discriminatedUnion('type', [
   // Media negotiation with the SFU, relayed by the server
   msg('publish', { source: mediaSource, sdp }),
   msg('unpublish', { source: mediaSource }),
-  msg('trickle', { pc: peerConnectionName, candidate: iceCandidate.nullable() }),
-  msg('subscribe', { publicationIds: z.array(publicationInfo.shape.id).max(200) }),
+  msg('trickle', { pc: peerConnectionName, candidate: z.nullable(iceCandidate) }),
+  msg('subscribe', { publicationIds: z.array(publicationInfo.shape.id).check(z.maxLength(200)) }),
   msg('subscriber-answer', { sdp }),
   msg('restart-subscriber', {}),
 
   // Chat
-  msg('chat', { to: participantId.optional(), body: chatBody }),
+  msg('chat', { to: z.optional(participantId), body: chatBody }),
 
   // MLS delivery service
   msg('mls-key-package', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
@@ -163,8 +163,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   msg('mls-commit', {
     mls: mlsCommit,
     /** Participants this commit adds (pending joiners) and removes (gone members). */
-    adds: z.array(participantId).max(MAX_BATCH),
-    removes: z.array(participantId).max(MAX_BATCH),
+    adds: z.array(participantId).check(z.maxLength(MAX_BATCH)),
+    removes: z.array(participantId).check(z.maxLength(MAX_BATCH)),
   }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
@@ -217,7 +217,7 @@ const selfInfo = z.strictObject({
 
 export const serverMessage = z.discriminatedUnion('type', [
   msg('ok', {}),
-  msg('error', { code: errorCode, message: z.string().max(200), retryAfterMs: z.number().int().optional() }),
+  msg('error', { code: errorCode, message: z.string().check(z.maxLength(200)), retryAfterMs: z.optional(z.int()) }),
   msg('created', { meetingId, passcode, hostSecret: secretToken }),
   msg('waiting', {
     reason: z.enum(['host-absent', 'waiting-room']),
@@ -227,13 +227,13 @@ export const serverMessage = z.discriminatedUnion('type', [
   msg('joined', {
     self: selfInfo,
     title: meetingTitle,
-    startedAt: z.number().int(),
+    startedAt: z.int(),
     settings: meetingSettings,
     /** Only sent to the host and co-hosts. */
-    passcode: passcode.optional(),
+    passcode: z.optional(passcode),
     participants: z.array(participantInfo),
     publications: z.array(publicationInfo),
-    mls: z.strictObject({ epoch: z.number().int().min(0), groupExists: z.boolean() }),
+    mls: z.strictObject({ epoch: z.int().check(z.minimum(0)), groupExists: z.boolean() }),
   }),
   msg('left', { reason: leaveReason }),
   msg('participant-joined', { participant: participantInfo }),
@@ -249,18 +249,18 @@ export const serverMessage = z.discriminatedUnion('type', [
   msg('chat', {
     from: participantId,
     fromName: displayName,
-    to: participantId.optional(),
+    to: z.optional(participantId),
     body: chatBody,
-    sentAt: z.number().int(),
+    sentAt: z.int(),
   }),
   /** To the member chosen to commit: who is waiting to be added or removed. */
   msg('mls-pending', {
-    epoch: z.number().int().min(0),
+    epoch: z.int().check(z.minimum(0)),
     adds: z.array(z.strictObject({ participantId, keyPackage: base64(MAX_KEY_PACKAGE_BYTES) })),
     removes: z.array(participantId),
   }),
-  msg('mls-commit', { mls: mlsCommit.omit({ welcome: true }), committer: participantId }),
-  msg('mls-welcome', { welcome: base64(MAX_MLS_MESSAGE_BYTES), epoch: z.number().int().min(0) }),
+  msg('mls-commit', { mls: z.omit(mlsCommit, { welcome: true }), committer: participantId }),
+  msg('mls-welcome', { welcome: base64(MAX_MLS_MESSAGE_BYTES), epoch: z.int().check(z.minimum(0)) }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 export type ServerMessageType = ServerMessage['type'];

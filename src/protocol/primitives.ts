@@ -1,50 +1,47 @@
 /**
  * Field-level schemas shared by every message. Each one bounds its size, so a
  * schema check is also the first line of defence against oversized input.
+ * Written with `zod/mini`: the same validation as zod, at a tenth of the browser bundle.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** 16 characters of RFC 4648 base32 (lower case): 80 bits from the server's CSPRNG. */
 export const MEETING_ID_PATTERN = /^[a-z2-7]{16}$/;
-export const meetingId = z.string().regex(MEETING_ID_PATTERN);
+export const meetingId = z.string().check(z.regex(MEETING_ID_PATTERN));
 
 /** 10 characters of base32: 50 bits; guessing is throttled on top of that. */
 export const PASSCODE_PATTERN = /^[a-z2-7]{10}$/;
-export const passcode = z.string().max(64);
+export const passcode = z.string().check(z.maxLength(64));
 
 /** base64url of 32 random bytes; used for host secrets, resume tokens and device ids. */
-export const secretToken = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
+export const secretToken = z.string().check(z.regex(/^[A-Za-z0-9_-]{22,64}$/));
 
 /** Opaque server-assigned participant id (random, not sequential). */
-export const participantId = z.string().regex(/^[a-f0-9]{16}$/);
+export const participantId = z.string().check(z.regex(/^[a-f0-9]{16}$/));
 
-/** Display names: printable text only, no control characters, at most 64 characters. */
-export const displayName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .refine((s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s), {
+/** Display names: printable text only, no control or bidi-override characters, 1 to 64 characters. */
+export const displayName = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(64),
+  z.refine((s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s), {
     message: 'control or bidi characters are not allowed',
-  });
+  }),
+);
 
-export const meetingTitle = z.string().trim().max(120);
+export const meetingTitle = z.string().check(z.trim(), z.maxLength(120));
 
-/** Opaque binary data (MLS messages, SFrame-sealed chat) as standard base64. */
+/** Opaque binary data (MLS messages, SFrame-sealed chat) as standard base64, at least one 4-character group. */
 export function base64(maxBytes: number) {
-  return z
-    .string()
-    .min(4)
-    .max(Math.ceil(maxBytes / 3) * 4)
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/);
+  return z.string().check(z.minLength(4), z.maxLength(Math.ceil(maxBytes / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 }
 
-export const sdp = z.string().min(1).max(64 * 1024);
+export const sdp = z.string().check(z.minLength(1), z.maxLength(64 * 1024));
 
 export const iceCandidate = z.strictObject({
-  candidate: z.string().max(1024),
-  sdpMid: z.string().max(64).nullable().optional(),
-  sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+  candidate: z.string().check(z.maxLength(1024)),
+  sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+  sdpMLineIndex: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(255)))),
 });
 
 /** Which publisher a media message concerns: the camera/microphone one or the screen-share one. */
@@ -56,7 +53,7 @@ export const peerConnectionName = z.enum(['camera', 'screen', 'subscriber']);
 export type PeerConnectionName = z.infer<typeof peerConnectionName>;
 
 /** Request id chosen by the client; echoed in the `ok`/`error` reply. */
-export const requestId = z.number().int().min(0).max(2 ** 31);
+export const requestId = z.int().check(z.minimum(0), z.maximum(2 ** 31));
 
 export const role = z.enum(['host', 'cohost', 'participant']);
 export type Role = z.infer<typeof role>;

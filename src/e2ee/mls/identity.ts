@@ -2,10 +2,10 @@
  * Participant identities inside MLS: the server-assigned participant id (16 lowercase hex characters)
  * carried as the identity of a BasicCredential. Anything else is refused wherever a credential is seen.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { AuthenticationService, Credential, CredentialBasic } from 'ts-mls';
 
-export const participantIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'participant id must be 16 lowercase hex characters');
+export const participantIdSchema = z.string().check(z.regex(/^[0-9a-f]{16}$/, 'participant id must be 16 lowercase hex characters'));
 
 export type ParticipantId = z.infer<typeof participantIdSchema>;
 

@@ -2,14 +2,14 @@
  * What goes inside an MLS application message for chat. The recipient of a private message is sealed with
  * the text, so a server that forwards a private message to others is caught: they see it was not for them.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MAX_CHAT_TEXT } from '../../protocol/messages.ts';
 import { participantId } from '../../protocol/primitives.ts';
 
 const sealedChat = z.strictObject({
   v: z.literal(1),
-  text: z.string().min(1).max(MAX_CHAT_TEXT),
-  to: participantId.optional(),
+  text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT)),
+  to: z.optional(participantId),
 });
 export type SealedChat = z.infer<typeof sealedChat>;
 
