@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -183,8 +184,17 @@ describe('Janus engine (spawned Janus)', () => {
     const down = new Promise<void>((resolve) => engine.once('down', () => { events.push('down'); resolve(); }));
     const up = new Promise<void>((resolve) => engine.once('up', () => { events.push('up'); resolve(); }));
     const oldPid = engine.janusPid!;
+    // A request Janus never answers must fail when the connection dies, not hang or wait for its timeout.
+    process.kill(oldPid, 'SIGSTOP');
+    await waitFor(() => /^\S+ \S+ T/.test(readFileSync(`/proc/${oldPid}/stat`, 'utf8')), 2000, 'Janus stopped');
+    const pending = engine.createRoom({ maxPublishers: 2 });
+    pending.catch(() => {});
+    await new Promise((r) => setTimeout(r, 100));
     const t0 = performance.now();
     process.kill(oldPid, 'SIGKILL');
+    await assert.rejects(pending, /connection|closed|down/i);
+    const rejectMs = performance.now() - t0;
+    assert.ok(rejectMs < 2000, `pending request rejected after ${rejectMs.toFixed(0)} ms`);
     await down;
     assert.equal(await hangup, 'media engine down');
     await assert.rejects(room.publish('dave', pub.pc.localDescription!.sdp), /closed/);
@@ -198,6 +208,15 @@ describe('Janus engine (spawned Janus)', () => {
     await connected(pub2.pc);
     await pub2.pc.close();
     await again.close();
+  });
+
+  test('closing the engine stops its Janus process and the API port closes', async () => {
+    const pid = engine.janusPid!;
+    await engine.close();
+    assert.equal(engine.state, 'closed');
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+    await assert.rejects(probeJanusApi(`ws://127.0.0.1:${port}`, apiSecret, { timeoutMs: 300 }));
+    await engine.close(); // idempotent
   });
 });
 
