@@ -9,3 +9,4 @@ export type { TransformHook, MediaKind } from './media/peer-connection.ts';
 export { HostControls } from './host-controls.ts';
 export { createMeeting } from './create-meeting.ts';
 export { loadDeviceId } from './device-id.ts';
+export { MeetingEncryption, DECRYPT_WARNING_MS, ROSTER_GRACE_MS, type EncryptionSnapshot, type RosterMismatch } from './e2ee/meeting-encryption.ts';

@@ -5,7 +5,6 @@
  * the UI never polls and tests can drive this class without a socket.
  */
 import type {
-  ChatBody,
   MeetingSettings,
   ParticipantInfo,
   PublicationInfo,
@@ -23,7 +22,8 @@ export interface ChatMessage {
   fromName: string;
   /** Set for a private message (to or from this participant). */
   to?: string;
-  body: ChatBody;
+  /** Always text once opened: messages travel sealed (MLS) and are opened by the E2EE layer. */
+  body: { kind: 'text'; text: string };
   sentAt: number;
   own: boolean;
   /** The server refused this own message (chat off, host-only, rate limit). */
@@ -45,8 +45,6 @@ export interface RoomStateEvents {
   reset: [];
 }
 
-/** Own messages echoed by the server within this time replace the local copy instead of doubling it. */
-const ECHO_WINDOW_MS = 30_000;
 const MAX_CHAT_HISTORY = 500;
 
 export class RoomState extends Emitter<RoomStateEvents> {
@@ -61,8 +59,6 @@ export class RoomState extends Emitter<RoomStateEvents> {
   waiting: readonly WaitingEntry[] = [];
   readonly chat: ChatMessage[] = [];
   #chatSeq = 0;
-  /** Own texts sent but not yet echoed, oldest first. */
-  readonly #unechoed: { text: string; at: number }[] = [];
 
   get self(): ParticipantInfo | undefined {
     return this.selfId ? this.participants.get(this.selfId) : undefined;
@@ -102,7 +98,6 @@ export class RoomState extends Emitter<RoomStateEvents> {
     | 'passcode'
     | 'publication-added'
     | 'publication-removed'
-    | 'chat'
   >): void {
     switch (message.type) {
       case 'participant-joined':
@@ -150,21 +145,20 @@ export class RoomState extends Emitter<RoomStateEvents> {
           this.emit('publications-changed', [...this.publications.values()]);
         }
         return;
-      case 'chat':
-        this.#handleChat(message);
-        return;
     }
   }
 
-  /** Records a message this client just sent, so it shows at once even if the server does not echo it. */
-  handleOwnChat(body: ChatBody, to: string | undefined, now = Date.now()): ChatMessage | null {
+  /**
+   * Records a message this client just sent, so it shows at once. The server's echo is never shown: an MLS
+   * sender cannot open its own message, so the E2EE layer drops it.
+   */
+  handleOwnChat(text: string, to: string | undefined, now = Date.now()): ChatMessage | null {
     if (!this.selfId) return null;
-    if (body.kind === 'text') this.#unechoed.push({ text: body.text, at: now });
     return this.#append({
       from: this.selfId,
       fromName: this.self?.name ?? '',
       ...(to ? { to } : {}),
-      body,
+      body: { kind: 'text', text },
       sentAt: now,
       own: true,
     });
@@ -172,32 +166,19 @@ export class RoomState extends Emitter<RoomStateEvents> {
 
   handleOwnChatFailed(message: ChatMessage): void {
     message.failed = true;
-    if (message.body.kind === 'text') {
-      const text = message.body.text;
-      const i = this.#unechoed.findIndex((u) => u.text === text);
-      if (i >= 0) this.#unechoed.splice(i, 1);
-    }
     this.emit('chat-updated', message);
   }
 
-  #handleChat(message: ServerMessageOf<'chat'>, now = Date.now()): void {
-    const own = message.from === this.selfId;
-    if (own && message.body.kind === 'text') {
-      while (this.#unechoed.length && now - this.#unechoed[0]!.at > ECHO_WINDOW_MS) this.#unechoed.shift();
-      const text = message.body.text;
-      const i = this.#unechoed.findIndex((u) => u.text === text);
-      if (i >= 0) {
-        this.#unechoed.splice(i, 1);
-        return;
-      }
-    }
+  /** A message the E2EE layer opened and verified (sender and recipient as MLS authenticated them). */
+  handleChat(message: { from: string; text: string; to?: string; sentAt: number }): void {
+    if (message.from === this.selfId) return;
     this.#append({
       from: message.from,
-      fromName: message.fromName,
+      fromName: this.participants.get(message.from)?.name ?? 'Someone who left',
       ...(message.to ? { to: message.to } : {}),
-      body: message.body,
+      body: { kind: 'text', text: message.text },
       sentAt: message.sentAt,
-      own,
+      own: false,
     });
   }
 
@@ -219,6 +200,5 @@ export class RoomState extends Emitter<RoomStateEvents> {
     this.publications.clear();
     this.waiting = [];
     this.chat.length = 0;
-    this.#unechoed.length = 0;
   }
 }

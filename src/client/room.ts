@@ -8,12 +8,14 @@
  * written anywhere.
  */
 import type { MediaSource, ServerMessage, ServerMessageOf } from '../protocol/index.ts';
+import type { WorkerPort } from '../e2ee/session/index.ts';
+import { MeetingEncryption } from './e2ee/meeting-encryption.ts';
 import { transition, type ConnectionInput, type ConnectionState, type EndReason } from './connection-state.ts';
 import { Emitter } from './events.ts';
 import { HostControls } from './host-controls.ts';
 import { ActiveSpeakerDetector } from './media/active-speaker.ts';
 import type { LocalMedia } from './media/local-media.ts';
-import { createPassThroughHook, type TransformHook } from './media/peer-connection.ts';
+import type { TransformHook } from './media/peer-connection.ts';
 import { Publisher } from './media/publisher.ts';
 import { Subscriber, type RemoteTrack } from './media/subscriber.ts';
 import { RoomState, type ChatMessage } from './room-state.ts';
@@ -30,8 +32,8 @@ export interface JoinOptions {
 export interface RoomOptions {
   signallingUrl: string;
   localMedia: LocalMedia;
-  /** The E2EE layer's hook; frames pass unchanged without one. */
-  transformHook?: TransformHook;
+  /** Starts the E2EE worker (default: the bundled /e2ee-worker.js). Every meeting is end-to-end encrypted. */
+  createE2eeWorker?: () => WorkerPort;
   /** How long to keep trying to resume after a drop; the server's grace period is about 30 s. */
   resumeWindowMs?: number;
 }
@@ -42,6 +44,7 @@ export type RoomNotice =
   | { kind: 'unmute-not-allowed' }
   | { kind: 'screen-share-refused'; reason: string }
   | { kind: 'chat-refused'; reason: string }
+  | { kind: 'admit-failed'; reason: 'no-key-package' | 'refused' }
   | { kind: 'media-failed'; source: MediaSource | 'subscriber' }
   | { kind: 'invalid-message'; reason: string };
 
@@ -55,8 +58,8 @@ export interface RoomEvents {
   'active-speaker': [participantId: string | null];
   levels: [levels: ReadonlyMap<string, number>];
   notice: [notice: RoomNotice];
-  /** MLS delivery-service traffic, for the E2EE layer. */
-  mls: [message: ServerMessageOf<'mls-pending' | 'mls-commit' | 'mls-welcome'>];
+  /** The meeting's end-to-end encryption was set up (on join); its own events say the rest. */
+  encryption: [encryption: MeetingEncryption];
   /** Own join rejected or failed; `connection` then goes to `left`. */
   'join-error': [error: SignallingError];
 }
@@ -69,6 +72,7 @@ export class Room extends Emitter<RoomEvents> {
   readonly activeSpeaker: ActiveSpeakerDetector;
   readonly #publishers = new Map<MediaSource, Publisher>();
   readonly #hook: TransformHook;
+  #encryption: MeetingEncryption | null = null;
   readonly #unbind: (() => void)[] = [];
   #connection: ConnectionState = { name: 'idle' };
   #join: JoinOptions | null = null;
@@ -79,7 +83,11 @@ export class Room extends Emitter<RoomEvents> {
 
   constructor(readonly options: RoomOptions) {
     super();
-    this.#hook = options.transformHook ?? createPassThroughHook();
+    // Fails closed: a sender or receiver created without the E2EE layer in place is never used.
+    this.#hook = (endpoint, kind, participantId, source) => {
+      if (!this.#encryption) throw new Error('end-to-end encryption is not set up');
+      this.#encryption.transformHook(endpoint, kind, participantId, source);
+    };
     this.signalling = new SignallingClient({ url: options.signallingUrl });
     this.host = new HostControls(this.signalling);
     this.subscriber = new Subscriber({ signal: this.signalling, transformHook: this.#hook });
@@ -110,6 +118,13 @@ export class Room extends Emitter<RoomEvents> {
     this.state.on('participant-updated', (p, previous) => {
       if (p.id === this.state.selfId) this.#onSelfUpdated(p.audio, previous.audio);
     });
+    const roster = () => this.#encryption?.setMeetingRoster(this.state.participants.keys());
+    for (const event of ['reset', 'participant-joined', 'participant-left'] as const) this.state.on(event, roster);
+  }
+
+  /** The meeting's end-to-end encryption, from `join` on. */
+  get encryption(): MeetingEncryption | null {
+    return this.#encryption;
   }
 
   get connection(): ConnectionState {
@@ -135,6 +150,7 @@ export class Room extends Emitter<RoomEvents> {
   async join(options: JoinOptions): Promise<void> {
     if (!this.#input({ type: 'join' })) throw new Error('join called twice');
     this.#join = options;
+    this.#startEncryption(options.meetingId);
     const media = this.options.localMedia;
     this.#unbind.push(
       media.on('track', (kind, track) => void this.#publishers.get('camera')?.replaceTrack(kind, track)),
@@ -213,14 +229,37 @@ export class Room extends Emitter<RoomEvents> {
     }
   }
 
+  /** Sends a chat message sealed for the MLS group; it shows here at once (the server's echo is dropped). */
   async sendChat(text: string, to?: string): Promise<void> {
-    const body = { kind: 'text' as const, text };
-    const local: ChatMessage | null = this.state.handleOwnChat(body, to);
+    const local: ChatMessage | null = this.state.handleOwnChat(text, to);
     try {
+      if (!this.#encryption) throw new SignallingError('closed', 'not in a meeting');
+      const body = await this.#encryption.encryptChat(text, to);
       await this.signalling.request({ type: 'chat', ...(to ? { to } : {}), body });
     } catch (err) {
       if (local) this.state.handleOwnChatFailed(local);
       this.emit('notice', { kind: 'chat-refused', reason: err instanceof SignallingError ? err.code : 'failed' });
+    }
+  }
+
+  /**
+   * Host: admits waiting people together with the MLS commit that gives them the keys. A waiting person's
+   * KeyPackage arrives a moment after they start waiting; we give it a few seconds.
+   */
+  async admit(participantIds: readonly string[]): Promise<void> {
+    const encryption = this.#encryption;
+    if (!encryption) throw new Error('not in a meeting');
+    const hasKeyPackages = () => participantIds.every((id) => this.state.waiting.some((w) => w.participantId === id && w.keyPackage !== undefined));
+    for (let waited = 0; !hasKeyPackages() && waited < 5_000; waited += 100) await sleep(100);
+    if (!hasKeyPackages()) {
+      this.emit('notice', { kind: 'admit-failed', reason: 'no-key-package' });
+      throw new Error('a waiting person has no KeyPackage yet');
+    }
+    try {
+      await encryption.admit(participantIds, this.state.waiting);
+    } catch (err) {
+      this.emit('notice', { kind: 'admit-failed', reason: 'refused' });
+      throw err;
     }
   }
 
@@ -258,7 +297,17 @@ export class Room extends Emitter<RoomEvents> {
     }
   }
 
+  #startEncryption(meetingId: string): void {
+    const createWorker = this.options.createE2eeWorker ?? (() => new Worker('/e2ee-worker.js', { type: 'module' }));
+    const encryption = new MeetingEncryption({ meetingId, request: (m) => this.signalling.request(m), worker: createWorker() });
+    this.#encryption = encryption;
+    encryption.on('chat', (m) => this.state.handleChat(m));
+    this.emit('encryption', encryption);
+  }
+
   #onMessage(message: ServerMessage): void {
+    // The E2EE session sees every message first-hand (it needs waiting, joined, waiting-room, mls-*, chat).
+    this.#encryption?.handleServerMessage(message);
     switch (message.type) {
       case 'waiting':
         this.#input({ type: 'waiting', reason: message.reason });
@@ -277,8 +326,10 @@ export class Room extends Emitter<RoomEvents> {
       case 'passcode':
       case 'publication-added':
       case 'publication-removed':
-      case 'chat':
         this.state.handleMessage(message);
+        return;
+      case 'chat':
+        // Sealed: shown only once the E2EE layer has opened and checked it (`chat` event of the encryption).
         return;
       case 'publish-answer':
         this.#publishers.get(message.source)?.handleAnswer(message.sdp);
@@ -289,7 +340,6 @@ export class Room extends Emitter<RoomEvents> {
       case 'mls-pending':
       case 'mls-commit':
       case 'mls-welcome':
-        this.emit('mls', message);
         return;
       case 'created':
       case 'ok':
@@ -310,6 +360,13 @@ export class Room extends Emitter<RoomEvents> {
         this.emit('notice', { kind: 'muted-on-entry' });
       }
       this.activeSpeaker.start();
+      // Senders are sealed from their first frame, which needs the E2EE session to know who we are.
+      try {
+        await this.#encryption?.whenParticipant(message.self.participantId);
+      } catch {
+        this.emit('notice', { kind: 'media-failed', source: 'camera' });
+        return;
+      }
       await this.#publishCamera();
     } else {
       this.subscriber.resync();
@@ -447,6 +504,7 @@ export class Room extends Emitter<RoomEvents> {
     this.options.localMedia.stop();
     for (const off of this.#unbind.splice(0)) off();
     this.signalling.close();
+    this.#encryption?.close();
     this.#join = null;
     this.#resumeToken = null;
   }

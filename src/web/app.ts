@@ -54,7 +54,7 @@ function main(): void {
         show(waitingView(current.state.title || waitingTitle, state.reason, () => void current.leave()));
       } else if (state.name === 'joined' && !disposeMeeting) {
         prejoin.dispose();
-        const view = meetingView(current, meetingId, toaster, () => 'Not active: media is protected in transit (DTLS-SRTP) but the server could read it.');
+        const view = meetingView(current, meetingId, toaster);
         disposeMeeting = view.dispose;
         show(view.element);
       } else if (state.name === 'left') {
@@ -84,7 +84,11 @@ function main(): void {
                   ? 'Your message was not sent'
                   : notice.kind === 'media-failed'
                     ? 'Media connection problem; retrying'
-                    : null;
+                    : notice.kind === 'admit-failed'
+                      ? notice.reason === 'no-key-package'
+                        ? 'That person is still preparing encryption; try again in a moment'
+                        : 'Admission did not go through; try again'
+                      : null;
       if (text) toaster.show(text);
     });
     void current.join({

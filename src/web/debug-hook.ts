@@ -1,5 +1,7 @@
 /**
  * `window.__sabhaDebug.stats()`: read-only media counters of the current meeting.
+ * `window.__sabhaDebug.e2ee()`: the end-to-end encryption state: epoch, security code (shown on screen
+ * anyway), the MLS roster as participant ids, roster warnings and decrypt-failure counts. Never a key.
  *
  * Why it is always there: browser tests (and people diagnosing "I can't see X") need
  * to know whether frames are decoded, and chrome://webrtc-internals is not available
@@ -7,7 +9,7 @@
  * keys, no names, no passcode), cannot change anything, and gives a page script
  * nothing it could not get from the same RTCPeerConnections itself.
  */
-import type { Room } from '../client/index.ts';
+import type { EncryptionSnapshot, Room } from '../client/index.ts';
 
 export interface StreamStats {
   pc: string;
@@ -20,6 +22,8 @@ export interface StreamStats {
   bytes: number;
   framesDecoded?: number;
   framesEncoded?: number;
+  /** Audio: samples played from decoded frames (received minus concealed), i.e. what was really heard. */
+  samplesDecoded?: number;
 }
 
 interface RtpReport {
@@ -32,10 +36,17 @@ interface RtpReport {
   bytesSent?: number;
   framesDecoded?: number;
   framesEncoded?: number;
+  totalSamplesReceived?: number;
+  concealedSamples?: number;
 }
 
 export function installDebugHook(currentRoom: () => Room | null): void {
   const hook = Object.freeze({
+    e2ee(): EncryptionSnapshot | null {
+      const snapshot = currentRoom()?.encryption?.snapshot();
+      // A fresh plain copy: the page cannot reach the session through it.
+      return snapshot ? (JSON.parse(JSON.stringify(snapshot)) as EncryptionSnapshot) : null;
+    },
     async stats(): Promise<{ connection: string; selfId: string | null; streams: StreamStats[] }> {
       const room = currentRoom();
       if (!room) return { connection: 'none', selfId: null, streams: [] };
@@ -57,6 +68,7 @@ export function installDebugHook(currentRoom: () => Room | null): void {
             bytes: (inbound ? r.bytesReceived : r.bytesSent) ?? 0,
             ...(r.framesDecoded !== undefined ? { framesDecoded: r.framesDecoded } : {}),
             ...(r.framesEncoded !== undefined ? { framesEncoded: r.framesEncoded } : {}),
+            ...(r.totalSamplesReceived !== undefined ? { samplesDecoded: r.totalSamplesReceived - (r.concealedSamples ?? 0) } : {}),
           });
         });
       }

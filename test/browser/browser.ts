@@ -34,6 +34,7 @@ export interface StreamStats {
   packets: number;
   bytes: number;
   framesDecoded?: number;
+  samplesDecoded?: number;
 }
 
 export interface DebugStats {
@@ -57,6 +58,20 @@ export async function join(page: Page, name: string): Promise<void> {
   await page.getByTestId('join-button').click();
 }
 
+export interface E2eeDebug {
+  state: 'no-key' | 'ready' | 'closed';
+  epoch: number | null;
+  securityCode: string | null;
+  members: string[];
+  roster: { missingFromGroup: string[]; unknownInGroup: string[] };
+  decryptFailures: Record<string, number>;
+}
+
+/** The E2EE state the page exposes for tests (never keys). */
+export function e2ee(page: Page): Promise<E2eeDebug | null> {
+  return page.evaluate(() => (window as unknown as { __sabhaDebug: { e2ee(): E2eeDebug | null } }).__sabhaDebug.e2ee());
+}
+
 export function stats(page: Page): Promise<DebugStats> {
   return page.evaluate(() => (window as unknown as { __sabhaDebug: { stats(): Promise<DebugStats> } }).__sabhaDebug.stats());
 }
@@ -69,6 +84,7 @@ export function inboundFrom(s: DebugStats, participantId: string) {
     videoFrames: sum(of('video', 'camera'), (x) => x.framesDecoded ?? 0),
     audioPackets: sum(of('audio', 'camera'), (x) => x.packets),
     audioBytes: sum(of('audio', 'camera'), (x) => x.bytes),
+    audioSamples: sum(of('audio', 'camera'), (x) => x.samplesDecoded ?? 0),
     screenFrames: sum(of('video', 'screen'), (x) => x.framesDecoded ?? 0),
   };
 }

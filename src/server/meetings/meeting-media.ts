@@ -41,6 +41,14 @@ export class MeetingMedia {
     return `${participantId}-${source}`;
   }
 
+  /**
+   * Tests only: the SFU room itself, so that a test can subscribe from outside the meeting (as a
+   * malicious SFU operator could) and show that it gets only ciphertext. Never used by the server.
+   */
+  mediaRoomForTests(): MediaRoom | undefined {
+    return this.room;
+  }
+
   listPublications(): PublicationInfo[] {
     return [...this.publications.values()].map((p) => p.info);
   }

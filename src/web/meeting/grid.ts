@@ -21,6 +21,8 @@ interface Tile {
   label: HTMLElement;
   name: HTMLElement;
   mic: HTMLElement;
+  /** Over a remote tile whose media this device cannot decrypt (lately failing, or no key yet). */
+  warning: HTMLElement;
 }
 
 export class TileGrid {
@@ -47,6 +49,7 @@ export class TileGrid {
     s.on('publications-changed', update);
     room.on('tracks', update);
     room.on('local-screen', update);
+    room.encryption?.on('changed', update);
     room.options.localMedia.on('track', update);
     room.options.localMedia.on('state', update);
     room.on('active-speaker', (id) => {
@@ -146,8 +149,9 @@ export class TileGrid {
     const mic = h('span', { class: 'tile-mic' });
     const name = h('span', { class: 'tile-name' });
     const label = h('div', { class: 'tile-label' }, mic, name);
-    const element = h('div', { class: `tile ${source}-tile`, attrs: { 'data-testid': source === 'screen' ? 'screen-tile' : 'tile', 'data-source': source, role: 'group' } }, video, avatar, label);
-    const tile = { element, video, avatar, label, name, mic };
+    const warning = h('div', { class: 'decrypt-warning', attrs: { 'data-testid': 'decrypt-warning', role: 'status', hidden: true } });
+    const element = h('div', { class: `tile ${source}-tile`, attrs: { 'data-testid': source === 'screen' ? 'screen-tile' : 'tile', 'data-source': source, role: 'group' } }, video, avatar, warning, label);
+    const tile = { element, video, avatar, label, name, mic, warning };
     this.#byKey.set(key, tile);
     return tile;
   }
@@ -174,6 +178,27 @@ export class TileGrid {
     tile.mic.replaceChildren(...(muted ? [icon('mic-off', 'icon small')] : []));
     tile.mic.hidden = !muted;
     tile.element.dataset.muted = String(muted);
+    this.#updateWarning(tile, p, isSelf);
+  }
+
+  #updateWarning(tile: Tile, p: ParticipantInfo, isSelf: boolean): void {
+    const encryption = this.room.encryption;
+    const failing = !isSelf && encryption !== null && encryption.cannotDecrypt(p.id);
+    tile.warning.hidden = !failing;
+    tile.element.classList.toggle('undecryptable', failing);
+    if (!failing) {
+      if (tile.warning.firstChild) tile.warning.replaceChildren();
+      return;
+    }
+    const securing = encryption.state !== 'ready';
+    const text = `Can't decrypt ${p.name}'s media`;
+    if (tile.warning.textContent === text + (securing ? 'Securing the meeting…' : '')) return;
+    tile.warning.replaceChildren(
+      icon('lock', 'icon'),
+      h('span', { class: 'decrypt-warning-text', text }),
+      securing ? h('span', { class: 'decrypt-warning-sub', text: 'Securing the meeting…' }) : '',
+    );
+    tile.warning.dataset.reason = securing ? 'no-key' : 'failing';
   }
 
   #renderAudio(tracks: readonly RemoteTrack[]): void {

@@ -5,6 +5,7 @@ import { icon } from '../icons.ts';
 import type { Toaster } from '../toast.ts';
 import { ChatPanel } from './chat-panel.ts';
 import { ControlBar, type PanelName } from './control-bar.ts';
+import { EncryptionBadge } from './encryption-badge.ts';
 import { TileGrid } from './grid.ts';
 import { showHostLeaveDialog } from './leave-dialog.ts';
 import { ParticipantsPanel } from './participants-panel.ts';
@@ -12,11 +13,12 @@ import { SecurityPanel } from './security-panel.ts';
 
 const PANEL_TITLES: Record<PanelName, string> = { chat: 'In-meeting messages', participants: 'People', security: 'Security' };
 
-export function meetingView(room: Room, meetingId: string, toaster: Toaster, encryption: () => string): { element: HTMLElement; dispose(): void } {
+export function meetingView(room: Room, meetingId: string, toaster: Toaster): { element: HTMLElement; dispose(): void } {
   const grid = new TileGrid(room);
   const chat = new ChatPanel(room);
   const people = new ParticipantsPanel(room, toaster);
-  const security = new SecurityPanel(room, meetingId, toaster, encryption);
+  const security = new SecurityPanel(room, meetingId, toaster);
+  const badge = new EncryptionBadge(room);
   const panelTitle = h('h2', { class: 'panel-title', attrs: { id: 'panel-title' } });
   const panelBody = h('div', { class: 'panel-content' });
   const closePanel = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close panel', 'data-testid': 'panel-close' } }, icon('close'));
@@ -69,7 +71,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster, enc
   const clock = h('span', { class: 'meeting-clock', attrs: { 'aria-label': 'Meeting duration' } });
   const lockBadge = h('span', { class: 'pill', attrs: { hidden: true } }, icon('lock', 'icon small'), 'Locked');
   const connection = h('span', { class: 'pill warn', text: 'Reconnecting…', attrs: { hidden: true, role: 'status' } });
-  const top = h('header', { class: 'meeting-top' }, title, clock, lockBadge, connection);
+  const top = h('header', { class: 'meeting-top' }, title, clock, badge.element, lockBadge, connection);
   const renderTop = () => {
     title.textContent = room.state.title || 'Meeting';
     lockBadge.hidden = !room.state.settings?.locked;
@@ -101,6 +103,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster, enc
     dispose() {
       clearInterval(tick);
       grid.dispose();
+      badge.dispose();
       offConnection();
       document.removeEventListener('keydown', onKey);
     },

@@ -55,7 +55,7 @@ export class ParticipantsPanel {
         'div',
         { class: 'panel-section-head' },
         h('h3', { text: `Waiting to join (${waiting.length})` }),
-        waiting.length > 1 ? this.#action('Admit all', 'admit-all', () => this.room.host.admit(waiting.map((w) => w.participantId))) : null,
+        waiting.length > 1 ? this.#action('Admit all', 'admit-all', () => this.room.admit(waiting.map((w) => w.participantId))) : null,
       ),
       waiting.length === 0
         ? h('p', { class: 'muted small', text: 'No one is waiting.' })
@@ -70,7 +70,7 @@ export class ParticipantsPanel {
                 h(
                   'span',
                   { class: 'person-actions' },
-                  this.#action('Admit', `admit-${w.participantId}`, () => this.room.host.admit([w.participantId]), `Admit ${w.name}`, 'primary'),
+                  this.#action('Admit', `admit-${w.participantId}`, () => this.room.admit([w.participantId]), `Admit ${w.name}`, 'primary'),
                   this.#action('Deny', `deny-${w.participantId}`, () => this.room.host.deny([w.participantId]), `Deny ${w.name}`),
                 ),
               ),

@@ -5,10 +5,11 @@
  */
 import type { Room } from '../../client/index.ts';
 import type { MeetingSettings } from '../../protocol/index.ts';
-import { copyText, h } from '../dom.ts';
+import { append, copyText, h } from '../dom.ts';
 import { icon } from '../icons.ts';
 import { meetingLink } from '../links.ts';
 import type { Toaster } from '../toast.ts';
+import { encryptionStateText, rosterWarningText } from './encryption-badge.ts';
 
 type BoolSetting = 'waitingRoom' | 'locked' | 'privateChat' | 'muteOnEntry' | 'allowUnmute' | 'allowRename';
 
@@ -23,23 +24,45 @@ const SWITCHES: { key: BoolSetting; label: string; help: string }[] = [
 
 export class SecurityPanel {
   readonly element = h('div', { class: 'panel-body security-panel', attrs: { 'data-testid': 'security-panel' } });
+  /** Kept across renders and updated on its own: encryption changes often, the settings rarely. */
+  readonly #encryption = h('section', { class: 'setting-block', attrs: { 'data-testid': 'encryption-block' } });
 
   constructor(
     readonly room: Room,
     readonly meetingId: string,
     readonly toaster: Toaster,
-    readonly encryption: () => string,
   ) {
     const s = room.state;
     for (const event of ['settings', 'passcode', 'reset', 'participant-updated'] as const) s.on(event, () => this.render());
+    for (const event of ['participant-joined', 'participant-left'] as const) s.on(event, () => this.#renderEncryption());
+    room.encryption?.on('changed', () => this.#renderEncryption());
+    this.#renderEncryption();
     this.render();
+  }
+
+  #renderEncryption(): void {
+    const snapshot = this.room.encryption?.snapshot() ?? null;
+    const ready = snapshot?.state === 'ready';
+    const warning = rosterWarningText(this.room, snapshot);
+    this.#encryption.replaceChildren();
+    append(
+      this.#encryption,
+      h('h3', { text: 'Encryption' }),
+      h('p', { text: encryptionStateText(snapshot), attrs: { 'data-testid': 'encryption-state', 'data-state': snapshot?.state ?? 'no-key' } }),
+      ready ? h('p', { class: 'security-code mono', text: snapshot.securityCode ?? '', attrs: { 'data-testid': 'encryption-code' } }) : null,
+      h('p', {
+        class: 'setting-help',
+        text: 'Media and chat are encrypted on each device (MLS and SFrame); the servers cannot read them. Compare the security code aloud with the others: everyone should see the same code. It changes when someone joins or leaves.',
+      }),
+      warning ? h('p', { class: 'pill warn', text: warning, attrs: { role: 'alert' } }) : null,
+    );
   }
 
   render(): void {
     const s = this.room.state;
     const settings = s.settings;
     if (!settings || !s.isHost) {
-      this.element.replaceChildren(h('p', { class: 'muted', text: 'Only hosts and co-hosts can change security settings.' }));
+      this.element.replaceChildren(h('p', { class: 'muted', text: 'Only hosts and co-hosts can change the security settings.' }), this.#encryption);
       return;
     }
     const focused = document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement) ? document.activeElement.dataset.testid : undefined;
@@ -101,18 +124,12 @@ export class SecurityPanel {
       settings.chat,
       (value) => this.#update({ chat: value as MeetingSettings['chat'] }),
     );
-    const encryption = h(
-      'section',
-      { class: 'setting-block' },
-      h('h3', { text: 'Encryption' }),
-      h('p', { class: 'muted', text: this.encryption(), attrs: { 'data-testid': 'encryption-state' } }),
-    );
     this.element.replaceChildren(
       h('p', { class: 'panel-intro' }, icon('shield', 'icon small'), ' These protections apply to everyone in this meeting.'),
       passcodeRow,
       h('section', { class: 'setting-block' }, h('h3', { text: 'Entry and audio' }), ...switches.slice(0, 4)),
       h('section', { class: 'setting-block' }, h('h3', { text: 'Sharing and chat' }), shareSelect, chatSelect, ...switches.slice(4)),
-      encryption,
+      this.#encryption,
     );
     if (focused) this.element.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focused)}"]`)?.focus();
   }

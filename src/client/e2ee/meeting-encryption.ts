@@ -1,0 +1,197 @@
+/**
+ * The client's end-to-end encryption for one meeting: an E2eeSession (MLS group, SFrame keys, sealed chat)
+ * plus what the UI needs to judge it: which participants' media could not be decrypted lately, and whether
+ * the MLS roster matches the people the server says are in the meeting.
+ *
+ * Inputs it accepts:
+ *   handleServerMessage(m)     every validated server message (the session picks what it needs)
+ *   setMeetingRoster(ids)      the server's participant ids (self included), on every change
+ *   transformHook              attached to every sender and receiver by the media managers
+ *   admit(ids, entries)        host: admission carrying the commit that adds them
+ *   encryptChat(text, to?)     -> the chat body to send
+ *   close()                    safe twice
+ * Output: `changed` (anything the UI shows), `chat` (opened messages), `problem`.
+ *
+ * Every meeting is encrypted: there is no switch, and no path that sends media or chat in the clear.
+ */
+import type { ChatBody, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
+import { E2eeSession, type E2eeChatMessage, type E2eeProblemCode, type E2eeState, type WorkerPort } from '../../e2ee/session/index.ts';
+import { Emitter } from '../events.ts';
+import type { TransformHook } from '../media/peer-connection.ts';
+import type { OutgoingMessage } from '../signalling-client.ts';
+
+/** A participant whose frames failed this recently is shown as undecryptable. */
+export const DECRYPT_WARNING_MS = 4_000;
+/** How long the roster may disagree with the meeting (a join or leave in progress) before we warn. */
+export const ROSTER_GRACE_MS = 10_000;
+const ROSTER_CHECK_INTERVAL_MS = 1_000;
+
+export interface RosterMismatch {
+  /** In the meeting (per the server) but not in the MLS group: cannot decrypt, and we cannot hear them. */
+  readonly missingFromGroup: readonly string[];
+  /** In the MLS group but not in the meeting: holds the keys without being shown to anyone. */
+  readonly unknownInGroup: readonly string[];
+}
+
+export interface EncryptionSnapshot {
+  readonly state: E2eeState;
+  readonly epoch: number | null;
+  readonly securityCode: string | null;
+  /** Participant ids in the MLS group (blank leaves left out). */
+  readonly members: readonly string[];
+  readonly roster: RosterMismatch;
+  /** Frames dropped per participant since joining (counts only; no reasons that carry secrets). */
+  readonly decryptFailures: Readonly<Record<string, number>>;
+}
+
+export interface MeetingEncryptionEvents {
+  [event: string]: unknown[];
+  changed: [snapshot: EncryptionSnapshot];
+  chat: [message: E2eeChatMessage];
+  problem: [problem: { code: E2eeProblemCode; participantId?: string }];
+}
+
+export interface MeetingEncryptionOptions {
+  readonly meetingId: string;
+  readonly request: (message: OutgoingMessage) => Promise<unknown>;
+  readonly worker: WorkerPort;
+  readonly now?: () => number;
+}
+
+export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
+  readonly #session: E2eeSession;
+  readonly #now: () => number;
+  readonly #lastFailureAt = new Map<string, number>();
+  readonly #failureCounts = new Map<string, number>();
+  /** When each disagreement between the roster and the meeting was first seen. */
+  readonly #disagreeSince = new Map<string, number>();
+  #members: readonly string[] = [];
+  #meeting: ReadonlySet<string> = new Set();
+  #roster: RosterMismatch = { missingFromGroup: [], unknownInGroup: [] };
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  readonly transformHook: TransformHook = (endpoint, kind, participantId) => {
+    if (endpoint instanceof RTCRtpSender) this.#session.attachSender(endpoint, kind);
+    else this.#session.attachReceiver(endpoint, kind, participantId);
+  };
+
+  constructor(options: MeetingEncryptionOptions) {
+    super();
+    this.#now = options.now ?? (() => Date.now());
+    this.#session = new E2eeSession({
+      meetingId: options.meetingId,
+      send: (message) => options.request(message as OutgoingMessage),
+      worker: options.worker,
+    });
+    const session = this.#session;
+    session.on('epoch', (info) => {
+      this.#members = info.members.filter((id): id is string => id !== undefined);
+      this.#checkRoster();
+      this.#changed();
+    });
+    session.on('state', (state) => {
+      if (state !== 'ready') this.#members = [];
+      this.#checkRoster();
+      this.#changed();
+    });
+    session.on('decrypt-failure', ({ participantId, count }) => {
+      this.#lastFailureAt.set(participantId, this.#now());
+      this.#failureCounts.set(participantId, (this.#failureCounts.get(participantId) ?? 0) + count);
+      this.#changed();
+    });
+    session.on('chat', (message) => this.emit('chat', message));
+    session.on('problem', (problem) => this.emit('problem', problem));
+    this.#timer = setInterval(() => this.#tick(), ROSTER_CHECK_INTERVAL_MS);
+  }
+
+  get state(): E2eeState {
+    return this.#session.state;
+  }
+
+  get participantId(): string | undefined {
+    return this.#session.participantId;
+  }
+
+  handleServerMessage(message: ServerMessage): void {
+    void this.#session.handleServerMessage(message);
+  }
+
+  setMeetingRoster(participantIds: Iterable<string>): void {
+    this.#meeting = new Set(participantIds);
+    this.#checkRoster();
+  }
+
+  /** True when this participant's media cannot be shown decrypted right now. */
+  cannotDecrypt(participantId: string): boolean {
+    if (this.#session.state !== 'ready') return true;
+    const at = this.#lastFailureAt.get(participantId);
+    return at !== undefined && this.#now() - at < DECRYPT_WARNING_MS;
+  }
+
+  admit(participantIds: readonly string[], entries: readonly WaitingEntry[]): Promise<void> {
+    return this.#session.admit(participantIds, entries);
+  }
+
+  encryptChat(text: string, to?: string): Promise<ChatBody> {
+    return this.#session.encryptChat(text, to);
+  }
+
+  snapshot(): EncryptionSnapshot {
+    return {
+      state: this.#session.state,
+      epoch: this.#session.epoch ?? null,
+      securityCode: this.#session.securityCode ?? null,
+      members: [...this.#members],
+      roster: this.#roster,
+      decryptFailures: Object.fromEntries(this.#failureCounts),
+    };
+  }
+
+  /** Resolves once the session knows this participant id, so that senders can be sealed from the first frame. */
+  async whenParticipant(participantId: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = this.#now() + timeoutMs;
+    while (this.#session.participantId !== participantId && this.#session.state !== 'closed') {
+      if (this.#now() > deadline) throw new Error('E2EE session did not take our participant id');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#session.close();
+    this.removeAllListeners();
+  }
+
+  #tick(): void {
+    const before = JSON.stringify(this.#roster);
+    this.#checkRoster();
+    // Warnings of failed decryption expire with time, not with an event.
+    const expiring = [...this.#lastFailureAt.values()].some((at) => this.#now() - at < DECRYPT_WARNING_MS + ROSTER_CHECK_INTERVAL_MS);
+    if (expiring || before !== JSON.stringify(this.#roster)) this.#changed();
+  }
+
+  #checkRoster(): void {
+    const now = this.#now();
+    const inGroup = new Set(this.#members);
+    const keyed = this.#session.state === 'ready';
+    const disagreements = new Set<string>();
+    // Without keys of our own we know no roster: nothing to compare yet.
+    if (keyed) {
+      for (const id of this.#meeting) if (!inGroup.has(id)) disagreements.add(`meeting:${id}`);
+      for (const id of inGroup) if (!this.#meeting.has(id)) disagreements.add(`group:${id}`);
+    }
+    for (const key of [...this.#disagreeSince.keys()]) if (!disagreements.has(key)) this.#disagreeSince.delete(key);
+    for (const key of disagreements) if (!this.#disagreeSince.has(key)) this.#disagreeSince.set(key, now);
+    const overdue = (prefix: string) =>
+      [...this.#disagreeSince]
+        .filter(([key, since]) => key.startsWith(prefix) && now - since >= ROSTER_GRACE_MS)
+        .map(([key]) => key.slice(prefix.length))
+        .sort();
+    this.#roster = { missingFromGroup: overdue('meeting:'), unknownInGroup: overdue('group:') };
+  }
+
+  #changed(): void {
+    this.emit('changed', this.snapshot());
+  }
+}
