@@ -59,7 +59,10 @@ export interface MediaRoom {
 }
 
 export interface MediaPublisherEvents {
-  /** The SFU dropped the peer connection (ICE/DTLS failure or timeout). */
+  /**
+   * The SFU dropped the peer connection (ICE/DTLS failure or timeout). Also fired, with
+   * the publisher then closed, when its room or the whole SFU went away.
+   */
   hangup: [reason: string];
 }
 
@@ -90,7 +93,10 @@ export interface MediaSubscriberEvents {
 export interface MediaSubscriber extends EventEmitter<MediaSubscriberEvents> {
   /**
    * Makes the subscription exactly `publisherIds` (in any order). Resolves to the SFU's
-   * new offer and the resulting track map, or null when nothing changed.
+   * new offer and the resulting track map, or null when no offer is due now: nothing
+   * changed, or the SFU is still waiting for the answer to its previous offer and will
+   * send the combined one as an `offer` event. Waits (bounded) for a newly added
+   * publisher's connection to the SFU to be up, since an SFU may refuse it before.
    */
   setPublishers(publisherIds: readonly string[]): Promise<{ offerSdp: string; tracks: SubscriberTrack[] } | null>;
   /** The browser's answer to the last offer. */

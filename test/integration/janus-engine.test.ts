@@ -150,6 +150,31 @@ describe('Janus engine (spawned Janus)', () => {
     }
   });
 
+  test('changing a subscription before the previous offer is answered gives null now and the combined offer as an event after the answer', async () => {
+    const room = await engine.createRoom({ maxPublishers: 3 });
+    const a = await publishSynthetic(room, 'a');
+    const b = await publishSynthetic(room, 'b');
+    try {
+      await Promise.all([connected(a.pc), connected(b.pc)]);
+      const sub = await room.createSubscriber();
+      const first = await sub.setPublishers(['a']);
+      assert.ok(first);
+      assert.equal(await sub.setPublishers(['a', 'b']), null);
+      assert.equal(await sub.setPublishers(['b', 'a']), null, 'asking again changes nothing');
+      const combined = new Promise<{ tracks: { publisherId: string }[] }>((resolve) => sub.once('offer', resolve));
+      const client = subscriberClient(sub);
+      await client.answerOffer(first.offerSdp);
+      const offer = await combined;
+      assert.deepEqual(offer.tracks.map((t) => t.publisherId).sort(), ['a', 'a', 'b', 'b']);
+      await client.pc.close();
+      await sub.close();
+    } finally {
+      await a.pc.close();
+      await b.pc.close();
+      await room.close();
+    }
+  });
+
   test('an offer with a data channel is refused before it reaches Janus', async () => {
     const room = await engine.createRoom({ maxPublishers: 2 });
     try {

@@ -72,9 +72,16 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
         }), 'join subscriber');
         this.joined = true;
       } else {
-        res = await link.request(this.handle.update({ subscribe, unsubscribe }), 'update');
+        // Janus 1.1.2 refuses an empty list ("Empty unsubscription list"): send only non-empty ones.
+        res = await link.request(this.handle.update({
+          ...(subscribe.length > 0 ? { subscribe } : {}),
+          ...(unsubscribe.length > 0 ? { unsubscribe } : {}),
+        }), 'update');
       }
       if (Array.isArray(res.streams)) this.adopt(res.streams);
+      // What was asked is the subscription now, even if Janus's list lags ("updating"); otherwise a
+      // repeated call would subscribe the same feed twice.
+      this.feeds = new Set(wanted.keys());
       // No offer: nothing changed for Janus, or it is still waiting for the answer to the previous
       // offer ("updating") and will send the combined one as an `offer` event.
       if (res.jsep?.type !== 'offer') return null;
