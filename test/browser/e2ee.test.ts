@@ -46,8 +46,12 @@ async function everyoneDecodesEveryone(people: readonly Person[]): Promise<void>
       const read = async () => inboundFrom(await stats(viewer.page), other.id);
       const first = await read();
       const last = await waitFor(read, (v) => v.videoFrames >= first.videoFrames + 30 && v.audioSamples >= first.audioSamples + 48_000, 25_000);
-      assert.ok(last.videoFrames >= first.videoFrames + 30, `${viewer.name} decodes ${other.name}'s video (${first.videoFrames} → ${last.videoFrames})`);
-      assert.ok(last.audioSamples >= first.audioSamples + 48_000, `${viewer.name} decodes ${other.name}'s audio (${first.audioSamples} → ${last.audioSamples} samples)`);
+      if (last.videoFrames < first.videoFrames + 30 || last.audioSamples < first.audioSamples + 48_000) {
+        // Say why: packets arriving but not decoding points at keys, no packets at the SFU.
+        const packets = (await stats(viewer.page)).streams.filter((x) => x.direction === 'inbound' && x.participantId === other.id).map((x) => `${x.kind}:${x.packets}`);
+        const failures = (await e2ee(viewer.page))?.decryptFailures[other.id] ?? 0;
+        assert.fail(`${viewer.name} decodes ${other.name}'s media: video ${first.videoFrames} → ${last.videoFrames}, audio samples ${first.audioSamples} → ${last.audioSamples}; packets ${packets.join(' ')}, frames dropped undecryptable ${failures}`);
+      }
     }
   }
 }

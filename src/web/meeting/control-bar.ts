@@ -1,4 +1,4 @@
-/** The bottom bar: microphone, camera, screen, chat, people, security (hosts), leave. */
+/** The bottom bar: microphone, camera, screen, chat, people, security, leave. */
 import type { Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
 import { icon, type IconName } from '../icons.ts';
@@ -94,6 +94,7 @@ export class ControlBar {
     this.#panels.participants.set(this.#openPanel === 'participants', 'People', 'people');
     this.#panels.chat.set(this.#openPanel === 'chat', 'Chat', 'chat');
     this.#panels.security.set(this.#openPanel === 'security', 'Security', 'shield');
-    this.#panels.security.button.hidden = !s.isHost;
+    // Everyone sees the security panel: the encryption state and code are for all; only hosts get the switches.
+    this.#panels.security.button.hidden = false;
   }
 }
