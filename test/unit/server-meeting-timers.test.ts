@@ -60,6 +60,22 @@ describe('meeting timers', () => {
     }
   });
 
+  it('keep an unstarted meeting for its host when an early arrival gives up waiting', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const meeting = newMeeting();
+      const early = meeting.enter({ name: 'Early', deviceId: device(3), address: 'c', asHost: false }, new Inbox());
+      assert.equal(early.state, 'waiting-host');
+      meeting.leave(early);
+      mock.timers.tick(limits.emptyMeetingMs * 5);
+      assert.equal(meeting.state, 'open');
+      mock.timers.tick(limits.unstartedMeetingMs);
+      assert.equal(meeting.state, 'ended', 'the unstarted limit still applies');
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('end the meeting for everyone at the maximum duration', () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     try {

@@ -174,8 +174,8 @@ export class MeetingMedia {
   private async ensureRoom(): Promise<MediaRoom> {
     if (this.closed) throw new ProtocolError('invalid-state', 'the meeting has ended');
     if (this.room) return this.room;
-    // Camera and screen are separate publishers: two per participant at most.
-    this.roomPromise ??= this.engine.createRoom({ maxPublishers: 2 * this.maxParticipants });
+    // Camera and screen are separate publishers: two per participant, and room for hosts who join past the cap.
+    this.roomPromise ??= this.engine.createRoom({ maxPublishers: 2 * this.maxParticipants + 8 });
     try {
       this.room = await this.roomPromise;
     } catch (error) {

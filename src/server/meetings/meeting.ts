@@ -227,8 +227,9 @@ export class Meeting {
     this.notifyWaitingRoom();
   }
 
-  deny(actor: Participant, ids: readonly string[]): void {
+  deny(actor: Participant, requested: readonly string[]): void {
     this.requireHostish(actor);
+    const ids = [...new Set(requested)];
     for (const id of ids) {
       const p = this.participants.get(id);
       if (!p || (p.state !== 'waiting-room' && p.state !== 'waiting-host')) throw new ProtocolError('not-found', 'no such person in the waiting room');
@@ -550,13 +551,15 @@ export class Meeting {
         for (const publication of removed) this.broadcast({ type: 'publication-removed', publicationId: publication.id });
       });
       this.broadcast({ type: 'participant-left', participantId: p.id, reason });
-      if (this.mls.participantGone(p.id)) this.askForNewGroup();
-      if (wasHost) this.promoteSuccessor();
+      const groupGone = this.mls.participantGone(p.id);
+      const successor = wasHost ? this.promoteSuccessor() : undefined;
+      if (groupGone) this.askForNewGroup(successor);
       this.updateMlsWork();
+      // Only the last joined person leaving starts the clock; waiting people neither start nor stop it.
+      if (this.joined.length === 0) this.setTimer('empty', this.limits.emptyMeetingMs, () => this.end('idle'));
     } else {
       this.notifyWaitingRoom();
     }
-    if (this.joined.length === 0) this.setTimer('empty', this.limits.emptyMeetingMs, () => this.end('idle'));
   }
 
   /**
@@ -564,21 +567,31 @@ export class Meeting {
    * longest-admitted co-host, else participant, becomes host; anyone still waiting for
    * the host moves on.
    */
-  private promoteSuccessor(): void {
-    if (this.joined.some((o) => o.role === 'host')) return;
-    const byRank = (o: Participant) => (o.role === 'cohost' ? 0 : 1);
-    const successor = [...this.joined].sort((a, b) => byRank(a) - byRank(b) || a.admittedAt - b.admittedAt)[0];
-    if (!successor) return;
+  private promoteSuccessor(): Participant | undefined {
+    if (this.joined.some((o) => o.role === 'host')) return undefined;
+    const successor = this.bySeniority(this.joined)[0];
+    if (!successor) return undefined;
     successor.role = 'host';
     this.announce(successor);
     this.sendSnapshot(successor);
     this.releaseHostWaiters();
+    return successor;
   }
 
-  /** The last MLS member left while others are still here: the chosen one starts a new group (its snapshot says there is none). */
-  private askForNewGroup(): void {
-    const creator = [...this.joined].filter((o) => o.connected).sort((a, b) => (a.role === 'host' ? -1 : b.role === 'host' ? 1 : a.admittedAt - b.admittedAt))[0];
-    if (creator) this.sendSnapshot(creator);
+  /**
+   * The last MLS member left while others are still here: the most senior connected
+   * one starts a new group, told so by a snapshot that says there is none. A successor
+   * just promoted already had that snapshot.
+   */
+  private askForNewGroup(alreadyTold: Participant | undefined): void {
+    const creator = this.bySeniority(this.joined.filter((o) => o.connected))[0];
+    if (creator && creator !== alreadyTold) this.sendSnapshot(creator);
+  }
+
+  /** Host, then co-hosts, then participants; within a role, the longest admitted first. */
+  private bySeniority(people: Participant[]): Participant[] {
+    const rank = (o: Participant) => (o.role === 'host' ? 0 : o.role === 'cohost' ? 1 : 2);
+    return [...people].sort((a, b) => rank(a) - rank(b) || a.admittedAt - b.admittedAt);
   }
 
   // -------------------------------------------------------------------------
