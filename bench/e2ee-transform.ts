@@ -47,7 +47,7 @@ export async function benchE2eeTransform(): Promise<void> {
       const frames = Array.from({ length: BATCH }, (_, i) => new Uint8Array(size).fill(i & 0xff));
       pass.push(await throughStream(frames, new TransformStream()));
       const sealed: Uint8Array[] = [];
-      const encryptTarget: StreamTarget = { operation: 'encrypt', participantId: PID };
+      const encryptTarget: StreamTarget = { operation: 'encrypt', participantId: PID, kind: 'video' };
       const encrypting = createFrameTransform(sender, encryptTarget);
       const collect = new TransformStream<EncodedFrameLike, EncodedFrameLike>({
         transform(frame, controller) {
@@ -58,7 +58,7 @@ export async function benchE2eeTransform(): Promise<void> {
       const start = performance.now();
       await throughStream(frames, { readable: encrypting.readable.pipeThrough(collect), writable: encrypting.writable } as TransformStream<EncodedFrameLike, EncodedFrameLike>);
       enc.push(((performance.now() - start) * 1000) / BATCH);
-      dec.push(await throughStream(sealed, createFrameTransform(receiver, { operation: 'decrypt', participantId: PID })));
+      dec.push(await throughStream(sealed, createFrameTransform(receiver, { operation: 'decrypt', participantId: PID, kind: 'video' })));
     }
     console.log(`${String(size).padStart(5)}  ${median(pass).toFixed(1).padStart(15)}  ${median(enc).toFixed(1).padStart(10)}  ${median(dec).toFixed(1).padStart(10)}`);
   }

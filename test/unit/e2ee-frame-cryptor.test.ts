@@ -55,42 +55,42 @@ function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
 describe('FrameCryptor', () => {
   test('with no send key a frame is dropped, never passed on in the clear', async () => {
     const cryptor = new FrameCryptor({ onFailure: () => {} });
-    assert.equal(await cryptor.encryptFrame(payload(100, 1)), null);
+    assert.equal(await cryptor.encryptFrame(payload(100, 1), 'audio'), null);
     assert.equal(cryptor.stats().droppedNoSendKey, 1);
   });
 
   test('the whole payload is encrypted: header, ciphertext of the same length, 16-byte tag, no clear bytes', async () => {
     const { sender, receiver } = await pair(5);
     const plain = payload(1200, 3);
-    const frame = (await sender.encryptFrame(plain))!;
+    const frame = (await sender.encryptFrame(plain, 'audio'))!;
     const header = decodeHeader(frame);
     assert.equal(header.kid, mlsSenderKey(SUITE, epochKey(5), 0, 5).kid);
     assert.equal(frame.length, header.length + plain.length + 16);
     // No run of 8 plaintext bytes survives anywhere, including the first bytes a codec header would use.
     for (let i = 0; i + 8 <= plain.length; i += 8) assert.equal(contains(frame, plain.subarray(i, i + 8)), false);
-    assert.deepEqual(await receiver.decryptFrame(frame, ALICE), plain);
+    assert.deepEqual(await receiver.decryptFrame(frame, ALICE, 'audio'), plain);
   });
 
   test('a frame decrypts only on the receiver of the member whose KID it carries', async () => {
     const { sender, receiver, reports } = await pair(1);
-    const frame = (await sender.encryptFrame(payload(50, 9)))!;
-    assert.equal(await receiver.decryptFrame(frame, BOB), null);
+    const frame = (await sender.encryptFrame(payload(50, 9), 'audio'))!;
+    assert.equal(await receiver.decryptFrame(frame, BOB, 'audio'), null);
     assert.deepEqual(reports, [{ participantId: BOB, reason: 'wrong-sender', count: 1 }]);
   });
 
   test('tampered, replayed and unknown-KID frames are dropped with their reason', async () => {
     const { sender, receiver, reports } = await pair(1);
     const other = await pair(2);
-    const frame = (await sender.encryptFrame(payload(80, 1)))!;
+    const frame = (await sender.encryptFrame(payload(80, 1), 'audio'))!;
     const tampered = frame.slice();
     tampered[tampered.length - 20]! ^= 1;
-    assert.equal(await receiver.decryptFrame(tampered, ALICE), null);
-    assert.ok(await receiver.decryptFrame(frame, ALICE));
+    assert.equal(await receiver.decryptFrame(tampered, ALICE, 'audio'), null);
+    assert.ok(await receiver.decryptFrame(frame, ALICE, 'audio'));
     other.clock.t += 0;
-    assert.equal(await receiver.decryptFrame(frame, ALICE), null);
-    const foreign = (await other.sender.encryptFrame(payload(80, 1)))!;
-    assert.equal(await receiver.decryptFrame(foreign, CAROL), null);
-    assert.equal(await receiver.decryptFrame(new Uint8Array([0xff]), CAROL), null);
+    assert.equal(await receiver.decryptFrame(frame, ALICE, 'audio'), null);
+    const foreign = (await other.sender.encryptFrame(payload(80, 1), 'audio'))!;
+    assert.equal(await receiver.decryptFrame(foreign, CAROL, 'audio'), null);
+    assert.equal(await receiver.decryptFrame(new Uint8Array([0xff]), CAROL, 'audio'), null);
     assert.deepEqual(
       reports.map((r) => r.reason),
       ['auth-failed', 'unknown-key'],
@@ -101,7 +101,7 @@ describe('FrameCryptor', () => {
 
   test('failures are reported at most once per second per participant, with the count of dropped frames', async () => {
     const { receiver, reports, clock } = await pair(1);
-    for (let i = 0; i < 50; i++) await receiver.decryptFrame(new Uint8Array([0xff, i]), ALICE);
+    for (let i = 0; i < 50; i++) await receiver.decryptFrame(new Uint8Array([0xff, i]), ALICE, 'audio');
     assert.deepEqual(reports, [{ participantId: ALICE, reason: 'malformed', count: 1 }]);
     clock.t += 999;
     receiver.tick();
@@ -116,13 +116,13 @@ describe('FrameCryptor', () => {
 
   test('setting the same send key again does not restart the counter (no nonce reuse)', async () => {
     const { sender, receiver } = await pair(1);
-    const first = (await sender.encryptFrame(payload(40, 1)))!;
+    const first = (await sender.encryptFrame(payload(40, 1), 'audio'))!;
     const again = mlsSenderKey(SUITE, epochKey(1), 0, 1);
     await sender.setSendKey(1, again.kid, again.baseKey);
-    const second = (await sender.encryptFrame(payload(40, 2)))!;
+    const second = (await sender.encryptFrame(payload(40, 2), 'audio'))!;
     assert.notEqual(decodeHeader(first).ctr, decodeHeader(second).ctr);
-    assert.ok(await receiver.decryptFrame(first, ALICE));
-    assert.ok(await receiver.decryptFrame(second, ALICE));
+    assert.ok(await receiver.decryptFrame(first, ALICE, 'audio'));
+    assert.ok(await receiver.decryptFrame(second, ALICE, 'audio'));
   });
 
   test('the previous epoch stays decryptable for the grace period, then is dropped; older epochs at once', async () => {
@@ -131,20 +131,20 @@ describe('FrameCryptor', () => {
     const k1 = mlsSenderKey(SUITE, epochKey(1), 0, 1);
     await oldSender.setSendKey(1, k1.kid, k1.baseKey);
     await installEpoch(sender, receiver, 2);
-    const fresh = (await sender.encryptFrame(payload(60, 1)))!;
+    const fresh = (await sender.encryptFrame(payload(60, 1), 'audio'))!;
     assert.equal(decodeHeader(fresh).kid, mlsSenderKey(SUITE, epochKey(2), 0, 2).kid);
-    assert.ok(await receiver.decryptFrame(fresh, ALICE));
-    assert.ok(await receiver.decryptFrame((await oldSender.encryptFrame(payload(60, 2)))!, ALICE), 'in flight from epoch 1');
+    assert.ok(await receiver.decryptFrame(fresh, ALICE, 'audio'));
+    assert.ok(await receiver.decryptFrame((await oldSender.encryptFrame(payload(60, 2), 'audio'))!, ALICE, 'audio'), 'in flight from epoch 1');
     clock.t += 5_000;
-    assert.equal(await receiver.decryptFrame((await oldSender.encryptFrame(payload(60, 3)))!, ALICE), null, 'after the grace period');
+    assert.equal(await receiver.decryptFrame((await oldSender.encryptFrame(payload(60, 3), 'audio'))!, ALICE, 'audio'), null, 'after the grace period');
     await installEpoch(sender, receiver, 3);
     await installEpoch(sender, receiver, 4);
     const k3 = mlsSenderKey(SUITE, epochKey(3), 0, 3);
     const epoch3 = new FrameCryptor({ onFailure: () => {} });
     await epoch3.setSendKey(3, k3.kid, k3.baseKey);
-    assert.ok(await receiver.decryptFrame((await epoch3.encryptFrame(payload(60, 4)))!, ALICE), 'epoch 3 is the previous one');
+    assert.ok(await receiver.decryptFrame((await epoch3.encryptFrame(payload(60, 4), 'audio'))!, ALICE, 'audio'), 'epoch 3 is the previous one');
     await installEpoch(sender, receiver, 5);
-    assert.equal(await receiver.decryptFrame((await epoch3.encryptFrame(payload(60, 5)))!, ALICE), null, 'two epochs back');
+    assert.equal(await receiver.decryptFrame((await epoch3.encryptFrame(payload(60, 5), 'audio'))!, ALICE, 'audio'), null, 'two epochs back');
   });
 
   test('a member left out of the new epoch keys loses its key after the grace period', async () => {
@@ -155,16 +155,16 @@ describe('FrameCryptor', () => {
     const alice2 = mlsSenderKey(SUITE, epochKey(2), 0, 2);
     await receiver.setReceiveKeys(2, [{ kid: alice2.kid, key: alice2.baseKey, participantId: ALICE }]);
     clock.t += 5_001;
-    assert.equal(await receiver.decryptFrame((await carolSender.encryptFrame(payload(60, 1)))!, CAROL), null);
+    assert.equal(await receiver.decryptFrame((await carolSender.encryptFrame(payload(60, 1), 'audio'))!, CAROL, 'audio'), null);
   });
 
   test('drop-epoch removes the send key and the receive keys of that epoch at once', async () => {
     const { sender, receiver } = await pair(7);
-    const frame = (await sender.encryptFrame(payload(30, 1)))!;
+    const frame = (await sender.encryptFrame(payload(30, 1), 'audio'))!;
     await sender.dropEpoch(7);
     await receiver.dropEpoch(7);
-    assert.equal(await sender.encryptFrame(payload(30, 2)), null);
-    assert.equal(await receiver.decryptFrame(frame, ALICE), null);
+    assert.equal(await sender.encryptFrame(payload(30, 2), 'audio'), null);
+    assert.equal(await receiver.decryptFrame(frame, ALICE, 'audio'), null);
   });
 });
 
@@ -198,7 +198,7 @@ describe('WorkerCore', () => {
     assert.ok(bob.handleMessage({ kind: 'set-receive-keys', data: { epoch: 9, keys: [{ kid: k.kid.toString(), key: k.baseKey.slice(), participantId: ALICE }] } }));
     await alice.cryptor.setReceiveKeys(0, []); // waits for the queued key change
     await bob.cryptor.setSendKey(0, 1n, new Uint8Array(16));
-    const plain = [payload(10, 1), payload(2000, 2), payload(1, 3)];
+    const plain = [payload(12, 1), payload(2000, 2), payload(4, 3)];
     const wire = collector();
     assert.ok(alice.handleMessage({ kind: 'attach', data: { streamId: 1, readable: frames(plain), writable: wire.writable, operation: 'encrypt', participantId: ALICE, kind: 'video' } }));
     await wire.done;
@@ -218,5 +218,40 @@ describe('WorkerCore', () => {
     assert.equal(core.handleScriptTransform(transformer), false);
     core.tick();
     assert.deepEqual(posted, [{ kind: 'stats', data: { encrypted: 0, decrypted: 0, droppedNoSendKey: 0, droppedUndecryptable: 0, invalidMessages: 3 } }]);
+  });
+});
+
+describe('the VP8 payload header', () => {
+  const vp8Frame = (keyFrame: boolean, size: number) => {
+    const frame = new Uint8Array(size).map((_, i) => (i * 7 + 3) & 0xff);
+    frame[0] = keyFrame ? 0x10 : 0x11; // bit 0: 0 = key frame (RFC 6386 9.1)
+    if (keyFrame) frame.set([0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01], 3);
+    return frame;
+  };
+
+  test('stays in clear (10 bytes on key frames, 3 on delta frames) so that the receiving browser can tell key frames', async () => {
+    const { sender, receiver } = await pair(1);
+    for (const [keyFrame, clear] of [[true, 10], [false, 3]] as const) {
+      const plain = vp8Frame(keyFrame, 500);
+      const sealed = (await sender.encryptFrame(plain, 'video'))!;
+      assert.deepEqual(sealed.subarray(0, clear), plain.subarray(0, clear));
+      assert.notDeepEqual(sealed.subarray(clear, clear + 20), plain.subarray(clear, clear + 20), 'the rest is ciphertext');
+      assert.deepEqual(await receiver.decryptFrame(sealed, ALICE, 'video'), plain);
+    }
+  });
+
+  test('is authenticated: changing a clear byte makes the frame undecryptable', async () => {
+    const { sender, receiver } = await pair(1);
+    const sealed = (await sender.encryptFrame(vp8Frame(true, 300), 'video'))!;
+    const tampered = sealed.slice();
+    tampered[7] = tampered[7]! ^ 0x01; // part of the dimensions
+    assert.equal(await receiver.decryptFrame(tampered, ALICE, 'video'), null);
+  });
+
+  test('is never left clear on audio', async () => {
+    const { sender } = await pair(1);
+    const plain = vp8Frame(true, 100);
+    const sealed = (await sender.encryptFrame(plain, 'audio'))!;
+    assert.notDeepEqual(sealed.subarray(3, 6), plain.subarray(3, 6));
   });
 });

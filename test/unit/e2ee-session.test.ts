@@ -9,11 +9,11 @@ import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
 async function assertMediaFlows(people: readonly Person[]): Promise<void> {
   for (const sender of people) {
     const plain = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + sender.id.charCodeAt(15)) & 0xff);
-    const frame = await sender.worker.core.cryptor.encryptFrame(plain);
+    const frame = await sender.worker.core.cryptor.encryptFrame(plain, 'audio');
     assert.ok(frame, `${sender.id} has a send key`);
     for (const receiver of people) {
       if (receiver === sender) continue;
-      const opened = await receiver.worker.core.cryptor.decryptFrame(frame, sender.id);
+      const opened = await receiver.worker.core.cryptor.decryptFrame(frame, sender.id, 'audio');
       assert.deepEqual(opened, plain, `${receiver.id} opens ${sender.id}'s frame`);
     }
   }
@@ -118,8 +118,8 @@ describe('E2eeSession', () => {
     const d = meeting.arrive('participant');
     await meeting.settle();
     const old = assertAgreement([host, b, c, d]);
-    const oldFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([1, 2, 3])))!;
-    assert.deepEqual(await d.worker.core.cryptor.decryptFrame(oldFrame, b.id), new Uint8Array([1, 2, 3]), 'd could read b before');
+    const oldFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([1, 2, 3]), 'audio'))!;
+    assert.deepEqual(await d.worker.core.cryptor.decryptFrame(oldFrame, b.id, 'audio'), new Uint8Array([1, 2, 3]), 'd could read b before');
 
     meeting.leave(d);
     await meeting.settle();
@@ -137,8 +137,8 @@ describe('E2eeSession', () => {
     if (body.kind !== 'mls') return;
     await assert.rejects(d.session.decryptChat(body.data), 'd cannot open chat of the new epoch');
 
-    const newFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([4, 5, 6])))!;
-    assert.equal(await d.worker.core.cryptor.decryptFrame(newFrame, b.id), null, 'd has no key for the new epoch');
+    const newFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([4, 5, 6]), 'audio'))!;
+    assert.equal(await d.worker.core.cryptor.decryptFrame(newFrame, b.id, 'audio'), null, 'd has no key for the new epoch');
     assert.equal(decodeHeader(newFrame).kid & 0xffn, BigInt(now.epoch & 0xff), 'the frame carries the new epoch in its KID');
 
     // Even handed the removal commit, d learns only that it was removed.

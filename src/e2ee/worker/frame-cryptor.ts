@@ -8,16 +8,18 @@
  *   setReceiveKeys(epoch, keys)        the other members' keys; the previous epoch's keys are kept for
  *                                      `graceMs` (frames in flight), older ones are dropped at once
  *   dropEpoch(epoch)                   forget that epoch's keys in both directions
- *   encryptFrame(payload)              -> SFrame frame, or null (no send key: the frame is dropped, never sent clear)
- *   decryptFrame(frame, participantId) -> payload, or null (dropped; a failure is counted for participantId)
+ *   encryptFrame(payload, kind)        -> clear prefix + SFrame frame, or null (no send key: dropped, never sent clear)
+ *   decryptFrame(frame, participantId, kind) -> payload, or null (dropped; a failure is counted for participantId)
  *   tick()                             expire keys past their grace period, flush due failure reports
  *
- * The WHOLE payload is encrypted: no codec byte stays in the clear and the AAD is the SFrame header alone.
+ * Audio is encrypted whole. Of video, the VP8 payload header stays in clear as authenticated SFrame metadata
+ * (see clear-prefix.ts for why and what it reveals); the rest is encrypted.
  * Decryption also checks that the KID belongs to the participant the receiver is showing, so an SFU that
  * swaps streams between participants gets frames dropped, not shown under the wrong name.
  */
 import { CipherSuiteId, SFrameContext, SFrameError } from '../sframe/index.ts';
 import type { DecryptFailureReason, WorkerStats } from './messages.ts';
+import { clearPrefixLength, concat, type FrameKind } from './clear-prefix.ts';
 
 /** Frames sent just before a commit are still arriving when the new epoch's keys are installed. */
 export const DEFAULT_GRACE_MS = 5_000;
@@ -144,16 +146,19 @@ export class FrameCryptor {
     });
   }
 
-  async encryptFrame(payload: Uint8Array): Promise<Uint8Array | null> {
+  async encryptFrame(payload: Uint8Array, kind: FrameKind): Promise<Uint8Array | null> {
     const send = this.#send;
     if (send === undefined) {
       this.#stats.droppedNoSendKey++;
       return null;
     }
     try {
-      const frame = await this.#context.encrypt(send.kid, payload);
+      const clear = clearPrefixLength(kind, payload);
+      if (clear === null) return null;
+      const prefix = payload.subarray(0, clear);
+      const frame = await this.#context.encrypt(send.kid, payload.subarray(clear), prefix);
       this.#stats.encrypted++;
-      return frame;
+      return clear === 0 ? frame : concat(prefix, frame);
     } catch (error) {
       // The key changed under us (removed between the check and the call): drop rather than send clear.
       if (error instanceof SFrameError) {
@@ -164,11 +169,17 @@ export class FrameCryptor {
     }
   }
 
-  async decryptFrame(frame: Uint8Array, participantId: string): Promise<Uint8Array | null> {
+  async decryptFrame(frame: Uint8Array, participantId: string, kind: FrameKind): Promise<Uint8Array | null> {
     this.#expire();
+    const clear = clearPrefixLength(kind, frame);
+    if (clear === null) {
+      this.#fail(participantId, 'malformed');
+      return null;
+    }
+    const prefix = frame.subarray(0, clear);
     let result: Awaited<ReturnType<SFrameContext['decrypt']>>;
     try {
-      result = await this.#context.decrypt(frame);
+      result = await this.#context.decrypt(frame.subarray(clear), prefix);
     } catch (error) {
       if (!(error instanceof SFrameError)) throw error;
       this.#fail(participantId, reasonOf(error));
@@ -179,7 +190,7 @@ export class FrameCryptor {
       return null;
     }
     this.#stats.decrypted++;
-    return result.plaintext;
+    return clear === 0 ? result.plaintext : concat(prefix, result.plaintext);
   }
 
   tick(): void {

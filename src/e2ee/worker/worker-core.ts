@@ -9,6 +9,7 @@
  *   tick()                           once a second: key expiry, failure reports, stats
  */
 import { FrameCryptor, type FrameCryptorOptions } from './frame-cryptor.ts';
+import type { FrameKind } from './clear-prefix.ts';
 import { fromWorkerMessage, toWorkerMessage, transformOptions, type FromWorkerMessage, type TransformOperation } from './messages.ts';
 
 /** What RTCEncodedAudioFrame and RTCEncodedVideoFrame have in common, as far as the transform cares. */
@@ -19,6 +20,7 @@ export interface EncodedFrameLike {
 /** Who a stream's frames are for; mutable so that a legacy receiver can be re-pointed to another participant. */
 export interface StreamTarget {
   readonly operation: TransformOperation;
+  readonly kind: FrameKind;
   participantId: string;
 }
 
@@ -71,8 +73,8 @@ export class WorkerCore {
         void this.cryptor.dropEpoch(message.data.epoch);
         break;
       case 'attach': {
-        const { streamId, readable, writable, operation, participantId } = message.data;
-        const target: StreamTarget = { operation, participantId };
+        const { streamId, readable, writable, operation, participantId, kind } = message.data;
+        const target: StreamTarget = { operation, participantId, kind };
         this.#streams.set(streamId, target);
         this.#pipe(readable, writable, target, () => this.#streams.delete(streamId));
         break;
@@ -97,7 +99,7 @@ export class WorkerCore {
       this.#invalidMessages++;
       return false;
     }
-    this.#pipe(transformer.readable, transformer.writable, { operation: options.data.operation, participantId: options.data.participantId }, () => {});
+    this.#pipe(transformer.readable, transformer.writable, { operation: options.data.operation, participantId: options.data.participantId, kind: options.data.kind }, () => {});
     return true;
   }
 
@@ -127,14 +129,15 @@ export class WorkerCore {
 }
 
 /**
- * A TransformStream that seals (or opens) each frame's whole payload in place. Frames that cannot be
+ * A TransformStream that seals (or opens) each frame's payload in place (see clear-prefix.ts for the bytes that stay clear). Frames that cannot be
  * sealed (no key yet) or opened are dropped: nothing is ever passed on unprocessed.
  */
 export function createFrameTransform(cryptor: FrameCryptor, target: StreamTarget): TransformStream<EncodedFrameLike, EncodedFrameLike> {
   return new TransformStream<EncodedFrameLike, EncodedFrameLike>({
     async transform(frame, controller) {
       const input = new Uint8Array(frame.data);
-      const output = target.operation === 'encrypt' ? await cryptor.encryptFrame(input) : await cryptor.decryptFrame(input, target.participantId);
+      const output =
+        target.operation === 'encrypt' ? await cryptor.encryptFrame(input, target.kind) : await cryptor.decryptFrame(input, target.participantId, target.kind);
       if (output === null) return;
       frame.data = exactBuffer(output);
       controller.enqueue(frame);
