@@ -43,7 +43,8 @@ export function rtpRange(): { min: number; max: number } {
 }
 
 function newPc(): RTCPeerConnection {
-  return new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  // max-bundle: one ICE transport per pc (werift leaves the extra m-line's sockets open otherwise).
+  return new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false, bundlePolicy: 'max-bundle' });
 }
 
 function gathered(pc: RTCPeerConnection): Promise<void> {
