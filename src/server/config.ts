@@ -15,8 +15,13 @@ const janusConfig = z.strictObject({
   url: z.url().optional(),
   apiSecret: z.string().optional(),
   adminKey: z.string().optional(),
-  /** Interfaces (or addresses) Janus gathers ICE candidates on, comma separated. `lo` for local use. */
-  iceEnforceList: z.string().default('lo'),
+  /**
+   * Interfaces (or address prefixes) Janus gathers ICE candidates on, comma separated, e.g. `eth0`.
+   * `auto`: the machine's first non-loopback IPv4 interface. Janus 1.1.2 gathers no loopback
+   * candidates at all (`lo` makes it fall back to every interface), so even a one-machine setup
+   * uses the machine's own address; the kernel delivers that traffic locally.
+   */
+  iceEnforceList: z.string().default('auto'),
   rtpPortRange: z.string().regex(/^\d{2,5}-\d{2,5}$/).default('20000-40000'),
   /** Public address to advertise when Janus is behind 1:1 NAT. */
   natPublicIp: z.union([z.ipv4(), z.ipv6()]).optional(),

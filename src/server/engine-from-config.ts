@@ -1,4 +1,5 @@
 /** Builds the media engine the configuration asks for. The only place that names Janus. */
+import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import type { MediaEngine } from '../media/engine.ts';
 import { JanusEngine } from '../media/janus/janus-engine.ts';
@@ -18,9 +19,17 @@ export async function engineFromConfig(config: SabhaConfig, logger: Logger): Pro
     dir: resolve(config.dataDir, 'janus'),
     apiPort: janus.apiPort || (await freeLoopbackPort()),
     rtpPortRange: { min, max },
-    iceEnforceList: janus.iceEnforceList,
+    iceEnforceList: janus.iceEnforceList === 'auto' ? firstExternalInterface() : janus.iceEnforceList,
     ...(janus.natPublicIp ? { nat1to1: janus.natPublicIp } : {}),
     binary: janus.binary,
     logger,
   });
+}
+
+/** The first interface with a non-internal IPv4 address: where browsers on this machine or network reach Janus. */
+function firstExternalInterface(): string {
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    if (addresses?.some((a) => a.family === 'IPv4' && !a.internal)) return name;
+  }
+  throw new ConfigError('janus.iceEnforceList is "auto" but this machine has no non-loopback IPv4 interface: set it explicitly');
 }

@@ -14,8 +14,6 @@ import { MeetingMedia } from '../../src/server/meetings/meeting-media.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { e2ee, inboundFrom, join, launchBrowser, openParticipant, stats, waitFor } from './browser.ts';
 
-/** See e2ee.test.ts: the Janus config writer refuses "lo" as the ICE enforce list. */
-const JANUS_ON_ETH0 = { janus: { iceEnforceList: 'eth0' } };
 
 /** RFC 7741 section 4.2: the VP8 payload descriptor; returns where the VP8 payload starts and whether a frame starts here. */
 function vp8Descriptor(payload: Uint8Array): { offset: number; frameStart: boolean } {
@@ -41,7 +39,7 @@ describe('an SFU subscriber outside the MLS group', { timeout: 240_000 }, () => 
   let pc: RTCPeerConnection | undefined;
 
   before(async () => {
-    server = await startTestServer({ janus: true, overrides: JANUS_ON_ETH0 });
+    server = await startTestServer({ janus: true });
     browser = await launchBrowser();
   });
 

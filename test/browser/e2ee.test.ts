@@ -9,12 +9,6 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { e2ee, inboundFrom, join, launchBrowser, openParticipant, stats, waitFor, type E2eeDebug } from './browser.ts';
 
-/**
- * The Janus config writer refuses "lo" as the ICE enforce list (Janus gathers no loopback candidates); the
- * machine's own address is reachable over loopback routing. Drop this once the default is fixed.
- */
-const JANUS_ON_ETH0 = { janus: { iceEnforceList: 'eth0' } };
-
 interface Person {
   name: string;
   page: Page;
@@ -98,7 +92,7 @@ describe('an end-to-end encrypted meeting in real browsers', { timeout: 300_000 
   }
 
   before(async () => {
-    server = await startTestServer({ janus: true, overrides: JANUS_ON_ETH0 });
+    server = await startTestServer({ janus: true });
     browser = await launchBrowser();
     const { page } = await openParticipant(browser, server.url + '/');
     await page.getByTestId('title-input').fill('Encrypted');

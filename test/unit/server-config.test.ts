@@ -12,11 +12,11 @@ const file = (content: unknown) => {
 };
 
 describe('configuration', () => {
-  it('defaults to loopback, a spawned Janus on lo, and meetings of 100', () => {
+  it('defaults to loopback, a spawned Janus on the machine’s own interface, and meetings of 100', () => {
     const c = loadConfig({ env: {} });
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.janus.mode, 'spawn');
-    assert.equal(c.janus.iceEnforceList, 'lo');
+    assert.equal(c.janus.iceEnforceList, 'auto');
     assert.equal(c.limits.maxParticipantsPerMeeting, 100);
   });
 
