@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { RTCPeerConnection, MediaStreamTrack } from 'werift';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -56,7 +57,11 @@ describe('the server with a real Janus', { timeout: 90_000 }, () => {
     const added = m.host.nextOf('publication-added');
     const { pc, answer } = await publishCamera(alice.client);
     peers.push(pc);
-    assert.match(answer, /a=candidate:.* 127\.0\.0\.1 /, 'Janus offers a loopback candidate');
+    // Candidates only on the interface the enforce list chose (this machine's own IPv4 address), none elsewhere.
+    const own = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+    const candidates = answer.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:')).map((l) => l.split(' ')[4]);
+    assert.ok(candidates.length > 0, 'Janus offers candidates');
+    assert.ok(candidates.every((c) => own[0] === c), `only ${own[0]}: ${candidates.join(', ')}`);
     const publication = (await added).publication;
     const offerP = m.host.nextOf('subscriber-offer', 15_000);
     assert.equal((await m.host.request({ type: 'subscribe', publicationIds: [publication.id] }, 15_000)).type, 'ok');

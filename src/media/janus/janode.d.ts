@@ -87,10 +87,10 @@ declare module 'janode/plugins/videoroom' {
 
   export interface VideoRoomHandle extends Handle {
     joinConfigurePublisher(args: {
-      room: number; feed: number; pin?: string; audio?: boolean; video?: boolean; data?: boolean; jsep: Jsep;
+      room: number; feed: number; pin?: string; audio?: boolean; video?: boolean; data?: boolean; e2ee?: boolean; jsep: Jsep;
     }): Promise<{ feed: number; jsep?: Jsep; [key: string]: unknown }>;
     configure(args: {
-      streams?: { mid: string; send?: boolean }[]; restart?: boolean; jsep?: Jsep;
+      streams?: { mid: string; send?: boolean }[]; restart?: boolean; e2ee?: boolean; jsep?: Jsep;
     }): Promise<{ jsep?: Jsep; streams?: VideoRoomStream[]; [key: string]: unknown }>;
     joinSubscriber(args: {
       room: number; streams: { feed: number; mid?: string }[]; pin?: string; autoupdate?: boolean; use_msid?: boolean;

@@ -59,7 +59,7 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
     this.assertOpen();
     checkOffer(offerSdp);
     const res = await this.owner.link.request(
-      this.handle.configure({ jsep: { type: 'offer', sdp: offerSdp } }), 'configure');
+      this.handle.configure({ e2ee: true, jsep: { type: 'offer', sdp: offerSdp } }), 'configure');
     if (!res.jsep || res.jsep.type !== 'answer') throw new Error('Janus gave no answer to a renegotiation');
     this.currentTracks = activeTracks(res.jsep.sdp);
     for (const kind of this.stopped) await this.applyForwarding(kind, false);

@@ -51,7 +51,10 @@ export class JanusRoom implements MediaRoom {
       is_private: true,
       permanent: false,
       audiocodec: 'opus',
-      videocodec: 'vp8,h264',
+      // VP8 only: the E2EE worker keeps exactly the VP8 payload header clear (src/e2ee/worker/clear-prefix.ts).
+      videocodec: 'vp8',
+      // Every Sabha meeting is end-to-end encrypted: Janus must not parse payloads, and refuses clear publishers.
+      require_e2ee: true,
       notify_joining: false,
       require_pvtid: false,
       record: false,
@@ -74,7 +77,7 @@ export class JanusRoom implements MediaRoom {
       const feed = randomNumericId();
       try {
         const res = await this.link.request(handle.joinConfigurePublisher({
-          room: this.numericId, feed, pin: this.pin, jsep: { type: 'offer', sdp: offerSdp },
+          room: this.numericId, feed, pin: this.pin, e2ee: true, jsep: { type: 'offer', sdp: offerSdp },
         }), 'publish');
         if (res.jsep?.type !== 'answer') throw new Error('Janus gave no answer to the offer');
         this.assertOpen();
