@@ -59,7 +59,7 @@ describe('FrameCryptor', () => {
     assert.equal(cryptor.stats().droppedNoSendKey, 1);
   });
 
-  test('the whole payload is encrypted: header, ciphertext of the same length, 16-byte tag, no clear bytes', async () => {
+  test('an audio frame is encrypted whole: header, ciphertext of the same length, 16-byte tag, no clear bytes', async () => {
     const { sender, receiver } = await pair(5);
     const plain = payload(1200, 3);
     const frame = (await sender.encryptFrame(plain, 'audio'))!;
