@@ -8,7 +8,7 @@
  * fragment is removed from the address bar at once; a host link's is kept so that
  * a reload still works (the fragment is never sent in HTTP requests).
  */
-import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState } from '../client/index.ts';
+import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState, type RoomNotice } from '../client/index.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { meetingIdFromPath, readFragment } from './links.ts';
 import { meetingView } from './meeting/meeting-view.ts';
@@ -69,26 +69,7 @@ function main(): void {
       if (m.type === 'waiting') waitingTitle = m.title;
     });
     current.on('notice', (notice) => {
-      const text =
-        notice.kind === 'muted-by-host'
-          ? 'The host muted you'
-          : notice.kind === 'muted-on-entry'
-            ? 'You joined muted'
-            : notice.kind === 'unmute-not-allowed'
-              ? 'The host does not allow participants to unmute'
-              : notice.kind === 'screen-share-refused'
-                ? notice.reason === 'forbidden'
-                  ? 'You are not allowed to share your screen'
-                  : 'Screen sharing did not start'
-                : notice.kind === 'chat-refused'
-                  ? 'Your message was not sent'
-                  : notice.kind === 'media-failed'
-                    ? 'Media connection problem; retrying'
-                    : notice.kind === 'admit-failed'
-                      ? notice.reason === 'no-key-package'
-                        ? 'That person is still preparing encryption; try again in a moment'
-                        : 'Admission did not go through; try again'
-                      : null;
+      const text = noticeText(notice);
       if (text) toaster.show(text);
     });
     void current.join({
@@ -104,3 +85,25 @@ function main(): void {
 }
 
 main();
+
+/** What a person is told when the room reports something about them; null: nothing to show. */
+function noticeText(notice: RoomNotice): string | null {
+  switch (notice.kind) {
+    case 'muted-by-host':
+      return 'The host muted you';
+    case 'muted-on-entry':
+      return 'You joined muted';
+    case 'unmute-not-allowed':
+      return 'The host does not allow participants to unmute';
+    case 'screen-share-refused':
+      return notice.reason === 'forbidden' ? 'You are not allowed to share your screen' : 'Screen sharing did not start';
+    case 'chat-refused':
+      return 'Your message was not sent';
+    case 'media-failed':
+      return 'Media connection problem; retrying';
+    case 'admit-failed':
+      return notice.reason === 'no-key-package' ? 'That person is still preparing encryption; try again in a moment' : 'Admission did not go through; try again';
+    case 'invalid-message':
+      return null;
+  }
+}

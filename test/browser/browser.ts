@@ -4,6 +4,9 @@
  * controls) and read media counters through `window.__sabhaDebug`.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { StreamStats } from '../../src/web/debug-hook.ts';
+
+export type { StreamStats };
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -22,19 +25,6 @@ export const CHROMIUM_ARGS = [
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-}
-
-export interface StreamStats {
-  pc: string;
-  direction: 'inbound' | 'outbound';
-  kind: string;
-  mid: string | null;
-  participantId: string | null;
-  source: string | null;
-  packets: number;
-  bytes: number;
-  framesDecoded?: number;
-  samplesDecoded?: number;
 }
 
 export interface DebugStats {
