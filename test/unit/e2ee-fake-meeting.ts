@@ -8,7 +8,7 @@
 import { ProtocolError } from '../../src/server/errors.ts';
 import { MlsDelivery } from '../../src/server/meetings/mls-delivery.ts';
 import type { Participant } from '../../src/server/meetings/participant.ts';
-import { clientMessage, serverMessage, type ClientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
+import { clientMessage, DEFAULT_SETTINGS, serverMessage, type ClientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
 import { loadMlsSuite, type MlsSuite } from '../../src/e2ee/mls/index.ts';
 import { E2eeSession, type E2eeProblemCode, type WorkerPort } from '../../src/e2ee/session/index.ts';
 import { WorkerCore } from '../../src/e2ee/worker/worker-core.ts';
@@ -228,18 +228,7 @@ export class FakeMeeting {
       self: { participantId: p.id, role: p.role, resumeToken: 'r'.repeat(22) },
       title: 't',
       startedAt: 0,
-      settings: {
-        waitingRoom: true,
-        locked: false,
-        autoLockMinutes: null,
-        screenShare: 'host-only',
-        screenShareAllowed: [],
-        chat: 'everyone',
-        privateChat: true,
-        muteOnEntry: true,
-        allowUnmute: true,
-        allowRename: true,
-      },
+      settings: { ...DEFAULT_SETTINGS, privateChat: true },
       participants: [],
       publications: [],
       mls: { epoch: this.mls.epoch, groupExists: this.mls.groupExists },
