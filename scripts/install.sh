@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(janus openssl)
+# g++, make and python3 build the one native addon (unix-dgram, a janode dependency).
+want=(janus openssl g++ make python3)
 [[ "${1:-}" == "--test" ]] && want+=(chromium)
 
 missing=()
