@@ -39,19 +39,24 @@ export async function startBenchMeeting(): Promise<BenchMeeting> {
   };
 }
 
-/** Opens the participant link, clicks Join, and resolves with the ms from the click to the first decoded remote video frame. */
-export async function timeJoinToFirstFrame(m: BenchMeeting, name: string): Promise<{ page: Page; ms: number }> {
+/**
+ * Opens the participant link and clicks Join. Resolves with the ms from the click to the meeting view
+ * (signalling done, and the MLS key in hand or on its way) and to the first decoded remote video frame.
+ */
+export async function timeJoinToFirstFrame(m: BenchMeeting, name: string): Promise<{ page: Page; ms: number; joinedMs: number }> {
   const { page } = await openParticipant(m.browser, m.participantLink);
   await page.getByTestId('name-input').fill(name);
   const clickedAt = Date.now();
   await page.getByTestId('join-button').click();
+  await page.getByTestId('meeting').waitFor({ timeout: 30_000 });
+  const joinedMs = Date.now() - clickedAt;
   await waitFor(
     () => stats(page),
     (s) => s.streams.some((x) => x.direction === 'inbound' && x.kind === 'video' && (x.framesDecoded ?? 0) > 0),
     30_000,
     20,
   );
-  return { page, ms: Date.now() - clickedAt };
+  return { page, ms: Date.now() - clickedAt, joinedMs };
 }
 
 export const median = (xs: number[]) => {
