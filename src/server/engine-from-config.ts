@@ -1,11 +1,10 @@
 /** Builds the media engine the configuration asks for. The only place that names Janus. */
-import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import type { MediaEngine } from '../media/engine.ts';
 import { JanusEngine } from '../media/janus/janus-engine.ts';
 import type { Logger } from '../log/logger.ts';
 import { ConfigError, type SabhaConfig } from './config.ts';
-import { freeLoopbackPort } from './free-port.ts';
+import { freeLoopbackPort, lanInterface } from './local-network.ts';
 
 export async function engineFromConfig(config: SabhaConfig, logger: Logger): Promise<MediaEngine> {
   const janus = config.janus;
@@ -26,10 +25,8 @@ export async function engineFromConfig(config: SabhaConfig, logger: Logger): Pro
   });
 }
 
-/** The first interface with a non-internal IPv4 address: where browsers on this machine or network reach Janus. */
 function firstExternalInterface(): string {
-  for (const [name, addresses] of Object.entries(networkInterfaces())) {
-    if (addresses?.some((a) => a.family === 'IPv4' && !a.internal)) return name;
-  }
-  throw new ConfigError('janus.iceEnforceList is "auto" but this machine has no non-loopback IPv4 interface: set it explicitly');
+  const lan = lanInterface();
+  if (!lan) throw new ConfigError('janus.iceEnforceList is "auto" but this machine has no non-loopback IPv4 interface: set it explicitly');
+  return lan.name;
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { admitted, createMeeting, enterWaitingRoom, hostMeeting } from '../helpers/meeting-fixture.ts';
-import { RawClient, randomDeviceId, settle } from '../helpers/ws-client.ts';
+import { RawClient, randomDeviceId, settle, errorCode } from '../helpers/ws-client.ts';
 import type { ServerMessage } from '../../src/protocol/index.ts';
 
 let server: TestServer;
@@ -16,7 +16,6 @@ let addressCounter = 1;
 /** A fresh documentation-range address (RFC 5737) for each simulated client. */
 const newAddress = () => `198.51.100.${addressCounter++ % 250}`;
 const connectFrom = (address = newAddress()) => RawClient.connect(server.wsUrl, { 'X-Forwarded-For': address });
-const errorCode = (m: ServerMessage) => (m.type === 'error' ? m.code : m.type);
 
 describe('entry control under attack', () => {
   before(async () => (server = await startTestServer({ overrides: { trustProxy: true, limits: { maxParticipantsPerMeeting: 6 } } })));

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { admitted, enterWaitingRoom, hostMeeting } from '../helpers/meeting-fixture.ts';
-import { settle } from '../helpers/ws-client.ts';
-import type { ServerMessage } from '../../src/protocol/index.ts';
+import { settle, errorCode } from '../helpers/ws-client.ts';
 
 let server: TestServer;
-const errorCode = (m: ServerMessage) => (m.type === 'error' ? m.code : m.type);
 
 describe('an admitted participant acting as an attacker', () => {
   before(async () => (server = await startTestServer()));

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { admitted, hostMeeting } from '../helpers/meeting-fixture.ts';
-import { RawClient, randomDeviceId, settle } from '../helpers/ws-client.ts';
-import { MAX_FRAME_BYTES, type ServerMessage } from '../../src/protocol/index.ts';
+import { RawClient, randomDeviceId, settle, errorCode } from '../helpers/ws-client.ts';
+import { MAX_FRAME_BYTES } from '../../src/protocol/index.ts';
 
 let server: TestServer;
-const errorCode = (m: ServerMessage) => (m.type === 'error' ? m.code : m.type);
 
 describe('malformed and oversized messages', () => {
   before(async () => (server = await startTestServer()));

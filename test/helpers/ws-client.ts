@@ -96,3 +96,6 @@ export class RawClient {
 export const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
 
 export const randomDeviceId = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+
+/** An error's code, or the message type for anything that is not an error: one value to compare in attack tests. */
+export const errorCode = (m: ServerMessage): string => (m.type === 'error' ? m.code : m.type);

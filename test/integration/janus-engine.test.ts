@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { freeLoopbackPort } from '../../src/server/local-network.ts';
 import { join } from 'node:path';
 import Janode from 'janode';
 import VideoRoomPlugin from 'janode/plugins/videoroom';
@@ -17,7 +18,7 @@ import { JanusNotInstalledError } from '../../src/media/janus/process.ts';
 import { probeJanusApi, JanusApiRejectedError } from '../../src/media/janus/probe.ts';
 import { Logger } from '../../src/log/logger.ts';
 import {
-  candidateAddresses, connected, freePort, lanInterface, publishSynthetic, rtpRange, subscriberClient, tempDir, waitFor,
+  candidateAddresses, connected, lanInterface, publishSynthetic, rtpRange, subscriberClient, tempDir, waitFor,
 } from './janus-helpers.ts';
 
 const quiet = new Logger('test', 'error', () => {});
@@ -32,7 +33,7 @@ describe('Janus engine (spawned Janus)', () => {
 
   before(async () => {
     dir = await tempDir();
-    port = await freePort();
+    port = await freeLoopbackPort();
     engine = new JanusEngine({
       mode: 'spawn', dir: join(dir, 'janus'), apiPort: port, rtpPortRange: rtpRange(), iceEnforceList: lan.name, logger: quiet,
     });
@@ -249,7 +250,7 @@ test('starting with a missing janus binary fails with a message saying apt-get i
   const dir = await tempDir();
   try {
     const engine = new JanusEngine({
-      mode: 'spawn', dir: join(dir, 'janus'), apiPort: await freePort(), rtpPortRange: rtpRange(), iceEnforceList: lanInterface().name,
+      mode: 'spawn', dir: join(dir, 'janus'), apiPort: await freeLoopbackPort(), rtpPortRange: rtpRange(), iceEnforceList: lanInterface().name,
       binary: '/nonexistent/janus', logger: quiet,
     });
     await assert.rejects(engine.start(), (err: unknown) => err instanceof JanusNotInstalledError && /apt-get install janus/.test(err.message));

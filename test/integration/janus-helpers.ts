@@ -1,23 +1,12 @@
 /**
  * Synthetic WebRTC clients (werift) and small utilities for tests against a real Janus.
  */
-import { createServer } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { lanInterface as findLanInterface } from '../../src/server/local-network.ts';
 import { join } from 'node:path';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
 import type { MediaRoom, MediaSubscriber, MediaPublisher, TrackKind } from '../../src/media/engine.ts';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'sabha-janus-'));
@@ -28,12 +17,11 @@ export function tempDir(): Promise<string> {
  * a test on one machine has media go through a real interface's address (which the
  * kernel still delivers locally).
  */
+/** This machine's LAN interface; the Janus tests need one (Janus gathers no loopback candidates). */
 export function lanInterface(): { name: string; address: string } {
-  for (const [name, infos] of Object.entries(networkInterfaces())) {
-    const v4 = (infos ?? []).find((i) => !i.internal && i.family === 'IPv4');
-    if (v4) return { name, address: v4.address };
-  }
-  throw new Error('this machine has no non-loopback IPv4 interface, which Janus needs for ICE');
+  const lan = findLanInterface();
+  if (!lan) throw new Error('this machine has no non-loopback IPv4 interface, which Janus needs for ICE');
+  return lan;
 }
 
 /** A random 1000-port window, so that parallel test runs rarely share ports. */

@@ -490,7 +490,7 @@ export class Meeting {
     if (!this.mls.groupExists) return;
     const work = this.mls.pendingWork(this.joined);
     if (work.adds.length === 0 && work.removes.length === 0) return;
-    this.mls.chooseCommitter(this.joined)?.send({ type: 'mls-pending', ...work });
+    this.mls.chooseCommitter(this.bySeniority(this.joined))?.send({ type: 'mls-pending', ...work });
   }
 
   // -------------------------------------------------------------------------

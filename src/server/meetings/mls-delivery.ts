@@ -110,12 +110,11 @@ export class MlsDelivery {
   }
 
   /**
-   * The member who commits pending changes: the longest-present connected host,
-   * else co-host, else member. Any member may still commit; this one is asked to.
+   * The member who commits pending changes: the first connected member of `bySeniority`
+   * (the meeting's order: host, co-hosts, participants). Any member may still commit;
+   * this one is asked to.
    */
-  chooseCommitter(joined: readonly Participant[]): Participant | undefined {
-    const candidates = joined.filter((p) => this.members.has(p.id) && !this.departed.has(p.id) && p.connected);
-    const rank = (p: Participant) => (p.role === 'host' ? 0 : p.role === 'cohost' ? 1 : 2);
-    return candidates.sort((a, b) => rank(a) - rank(b) || a.admittedAt - b.admittedAt)[0];
+  chooseCommitter(bySeniority: readonly Participant[]): Participant | undefined {
+    return bySeniority.find((p) => this.members.has(p.id) && !this.departed.has(p.id) && p.connected);
   }
 }
