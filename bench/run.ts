@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures beside a
- * baseline measured in the same run. `--only sframe,mls,transform,join,load` narrows it.
+ * baseline measured in the same run. `--only sframe,mls,mls-churn,transform,join,load` narrows it.
  * Timings belong here, never in tests.
  */
 import { benchSFrame } from './sframe.ts';
@@ -9,6 +9,8 @@ import { benchMls } from './mls.ts';
 const benches: Record<string, () => Promise<void>> = {
   sframe: benchSFrame,
   mls: benchMls,
+  // MLS at 100 and 1000 after removals: join, commit and process, with and without the ts-mls tree-hash cache.
+  'mls-churn': async () => (await import('./mls-churn.ts')).benchMlsChurn(),
   // Per-frame cost of the E2EE worker's transform path (every meeting is encrypted, so join time includes E2EE).
   transform: async () => (await import('./e2ee-transform.ts')).benchE2eeTransform(),
   join: async () => (await import('./join-time.ts')).benchJoinTime(),

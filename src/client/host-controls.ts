@@ -54,6 +54,11 @@ export class HostControls {
     });
   }
 
+  /** Shows one participant large to everyone who has not pinned someone (null: removes the spotlight). */
+  spotlight(participantId: string | null): Promise<unknown> {
+    return this.updateSettings({ spotlight: participantId });
+  }
+
   endMeeting(): Promise<unknown> {
     return this.signal.request({ type: 'end-meeting' });
   }

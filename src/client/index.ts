@@ -5,6 +5,7 @@ export { SignallingClient, SignallingError, defaultSignallingUrl, type OutgoingM
 export type { ConnectionState, EndReason, WaitingReason } from './connection-state.ts';
 export { LocalMedia, type DeviceLists } from './media/local-media.ts';
 export type { RemoteTrack } from './media/subscriber.ts';
+export type { VisibleVideo } from './media/subscription-policy.ts';
 export type { TransformHook, MediaKind } from './media/peer-connection.ts';
 export { HostControls } from './host-controls.ts';
 export { createMeeting } from './create-meeting.ts';

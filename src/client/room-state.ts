@@ -13,6 +13,7 @@ import type {
   LeaveReason,
   Role,
 } from '../protocol/index.ts';
+import { applyWaitingRoomMessage } from '../protocol/waiting-room.ts';
 import { Emitter } from './events.ts';
 
 export interface ChatMessage {
@@ -37,6 +38,7 @@ export interface RoomStateEvents {
   'participant-left': [participant: ParticipantInfo, reason: LeaveReason];
   'publications-changed': [publications: readonly PublicationInfo[]];
   settings: [settings: MeetingSettings];
+  /** The whole waiting room after each change (hosts and co-hosts only). */
   'waiting-room': [entries: readonly WaitingEntry[]];
   passcode: [passcode: string];
   chat: [message: ChatMessage];
@@ -56,6 +58,7 @@ export class RoomState extends Emitter<RoomStateEvents> {
   passcode: string | null = null;
   readonly participants = new Map<string, ParticipantInfo>();
   readonly publications = new Map<string, PublicationInfo>();
+  /** The whole waiting room, rebuilt from the host's snapshot and the changes after it. */
   waiting: readonly WaitingEntry[] = [];
   readonly chat: ChatMessage[] = [];
   #chatSeq = 0;
@@ -94,6 +97,7 @@ export class RoomState extends Emitter<RoomStateEvents> {
     | 'participant-updated'
     | 'participant-left'
     | 'waiting-room'
+    | 'waiting-room-changed'
     | 'settings'
     | 'passcode'
     | 'publication-added'
@@ -125,7 +129,8 @@ export class RoomState extends Emitter<RoomStateEvents> {
         return;
       }
       case 'waiting-room':
-        this.waiting = message.entries;
+      case 'waiting-room-changed':
+        this.waiting = applyWaitingRoomMessage(this.waiting, message);
         this.emit('waiting-room', this.waiting);
         return;
       case 'settings':

@@ -7,9 +7,10 @@
  * (needed to join again if the socket drops before admission); they are never
  * written anywhere.
  */
-import type { MediaSource, ServerMessage, ServerMessageOf } from '../protocol/index.ts';
+import type { MediaSource, ServerMessage, ServerMessageOf, VideoQuality } from '../protocol/index.ts';
 import type { WorkerPort } from '../e2ee/session/index.ts';
 import { MeetingEncryption } from './e2ee/meeting-encryption.ts';
+import { AdmissionError, admitInBatches } from './admission.ts';
 import { transition, type ConnectionInput, type ConnectionState, type EndReason } from './connection-state.ts';
 import { Emitter } from './events.ts';
 import { HostControls } from './host-controls.ts';
@@ -18,6 +19,9 @@ import type { LocalMedia } from './media/local-media.ts';
 import type { TransformHook } from './media/peer-connection.ts';
 import { Publisher } from './media/publisher.ts';
 import { Subscriber, type RemoteTrack } from './media/subscriber.ts';
+import { SpeakerHistory } from './media/speakers.ts';
+import { inboundVideoCounters, QualityGovernor, SAMPLE_INTERVAL_MS } from './media/quality-governor.ts';
+import { subscriptionFor, type VisibleVideo } from './media/subscription-policy.ts';
 import { RoomState, type ChatMessage } from './room-state.ts';
 import { reconnectDelayMs, SignallingClient, SignallingError } from './signalling-client.ts';
 
@@ -70,6 +74,8 @@ export class Room extends Emitter<RoomEvents> {
   readonly host: HostControls;
   readonly subscriber: Subscriber;
   readonly activeSpeaker: ActiveSpeakerDetector;
+  /** Who talks and talked lately, from the SFU's voice activity: decides whose microphones we receive. */
+  readonly speakers = new SpeakerHistory();
   readonly #publishers = new Map<MediaSource, Publisher>();
   readonly #hook: TransformHook;
   #encryption: MeetingEncryption | null = null;
@@ -80,6 +86,14 @@ export class Room extends Emitter<RoomEvents> {
   #screenTrack: MediaStreamTrack | null = null;
   #remoteTracks: readonly RemoteTrack[] = [];
   #reconnecting = false;
+  /** What the layout draws; null until it says (then screens and a first page of cameras). */
+  #visible: readonly VisibleVideo[] | null = null;
+  /** Congestion control lowers this; never above what the tiles ask. */
+  #qualityCap: VideoQuality = 'high';
+  readonly #governor = new QualityGovernor();
+  #governorTimer: ReturnType<typeof setInterval> | undefined;
+  /** The camera layers anybody receives, as the server last said; a republished camera starts with them. */
+  #cameraLayers: readonly boolean[] | null = null;
 
   constructor(readonly options: RoomOptions) {
     super();
@@ -117,7 +131,11 @@ export class Room extends Emitter<RoomEvents> {
     this.state.on('publications-changed', () => this.#updateSubscription());
     this.state.on('participant-updated', (p, previous) => {
       if (p.id === this.state.selfId) this.#onSelfUpdated(p.audio, previous.audio);
+      if (p.audio !== previous.audio || p.video !== previous.video) this.#updateSubscription();
     });
+    this.state.on('participant-left', (p) => this.speakers.forget(p.id));
+    this.speakers.on('changed', () => this.#updateSubscription());
+    this.#governor.on('cap', (quality) => this.setQualityCap(quality));
     const roster = () => this.#encryption?.setMeetingRoster(this.state.participants.keys());
     for (const event of ['reset', 'participant-joined', 'participant-left'] as const) this.state.on(event, roster);
   }
@@ -145,6 +163,23 @@ export class Room extends Emitter<RoomEvents> {
     for (const [name, publisher] of this.#publishers) if (publisher.peerConnection) out.push({ name, pc: publisher.peerConnection });
     if (this.subscriber.peerConnection) out.push({ name: 'subscriber', pc: this.subscriber.peerConnection });
     return out;
+  }
+
+  /**
+   * The layout says which videos it draws and how large: only these are received (at most
+   * MAX_VIDEO_SLOTS), each at the simulcast layer its tile needs. Call it on every page flip,
+   * pin, layout or active-speaker change; unchanged calls cost nothing.
+   */
+  setVisibleVideos(videos: readonly VisibleVideo[]): void {
+    this.#visible = videos.map((v) => ({ participantId: v.participantId, source: v.source, quality: v.quality }));
+    this.#updateSubscription();
+  }
+
+  /** Congestion: receive no video above `quality` until it is raised again. */
+  setQualityCap(quality: VideoQuality): void {
+    if (quality === this.#qualityCap) return;
+    this.#qualityCap = quality;
+    this.#updateSubscription();
   }
 
   async join(options: JoinOptions): Promise<void> {
@@ -243,22 +278,20 @@ export class Room extends Emitter<RoomEvents> {
   }
 
   /**
-   * Host: admits waiting people together with the MLS commit that gives them the keys. A waiting person's
-   * KeyPackage arrives a moment after they start waiting; we give it a few seconds.
+   * Host: admits waiting people together with the MLS commit that gives them the keys, any number of them:
+   * in batches of at most 100 (what one `admit` carries), each its own commit, one after the other. A waiting
+   * person's KeyPackage arrives a moment after they start waiting; we give it a few seconds.
    */
   async admit(participantIds: readonly string[]): Promise<void> {
     const encryption = this.#encryption;
     if (!encryption) throw new Error('not in a meeting');
-    const hasKeyPackages = () => participantIds.every((id) => this.state.waiting.some((w) => w.participantId === id && w.keyPackage !== undefined));
-    for (let waited = 0; !hasKeyPackages() && waited < 5_000; waited += 100) await sleep(100);
-    if (!hasKeyPackages()) {
-      this.emit('notice', { kind: 'admit-failed', reason: 'no-key-package' });
-      throw new Error('a waiting person has no KeyPackage yet');
-    }
     try {
-      await encryption.admit(participantIds, this.state.waiting);
+      await admitInBatches(participantIds, {
+        waiting: () => this.state.waiting,
+        admitBatch: (ids, entries) => encryption.admit(ids, entries),
+      });
     } catch (err) {
-      this.emit('notice', { kind: 'admit-failed', reason: 'refused' });
+      this.emit('notice', { kind: 'admit-failed', reason: err instanceof AdmissionError ? err.reason : 'refused' });
       throw err;
     }
   }
@@ -322,6 +355,7 @@ export class Room extends Emitter<RoomEvents> {
       case 'participant-updated':
       case 'participant-left':
       case 'waiting-room':
+      case 'waiting-room-changed':
       case 'settings':
       case 'passcode':
       case 'publication-added':
@@ -336,6 +370,18 @@ export class Room extends Emitter<RoomEvents> {
         return;
       case 'subscriber-offer':
         void this.subscriber.handleOffer(message).catch(() => this.emit('notice', { kind: 'media-failed', source: 'subscriber' }));
+        return;
+      case 'subscriber-tracks':
+        void this.subscriber.handleTracks(message).catch(() => this.emit('notice', { kind: 'media-failed', source: 'subscriber' }));
+        return;
+      case 'speaking':
+        this.speakers.handleSpeaking(message.participantId, message.speaking);
+        return;
+      case 'send-layers':
+        if (message.source === 'camera') {
+          this.#cameraLayers = message.active;
+          void this.#publishers.get('camera')?.setActiveLayers(message.active).catch(() => undefined);
+        }
         return;
       case 'mls-pending':
       case 'mls-commit':
@@ -360,6 +406,7 @@ export class Room extends Emitter<RoomEvents> {
         this.emit('notice', { kind: 'muted-on-entry' });
       }
       this.activeSpeaker.start();
+      this.#startGovernor();
       // Senders are sealed from their first frame, which needs the E2EE session to know who we are.
       try {
         await this.#encryption?.whenParticipant(message.self.participantId);
@@ -381,6 +428,7 @@ export class Room extends Emitter<RoomEvents> {
 
   #newPublisher(source: MediaSource): Publisher {
     const publisher = new Publisher({ source, signal: this.signalling, selfId: this.state.selfId!, transformHook: this.#hook });
+    if (source === 'camera' && this.#cameraLayers) void publisher.setActiveLayers(this.#cameraLayers);
     publisher.on('failed', () => {
       this.emit('notice', { kind: 'media-failed', source });
       void this.#republish(source);
@@ -437,9 +485,16 @@ export class Room extends Emitter<RoomEvents> {
 
   #updateSubscription(): void {
     if (this.#connection.name !== 'joined') return;
-    const self = this.state.selfId;
-    const wanted = [...this.state.publications.values()].filter((p) => p.participantId !== self).map((p) => p.id);
-    this.subscriber.setDesired(wanted);
+    this.subscriber.setDesired(
+      subscriptionFor({
+        selfId: this.state.selfId,
+        publications: this.state.publications.values(),
+        participants: this.state.participants,
+        visible: this.#visible,
+        rankSpeakers: (ids) => this.speakers.rank(ids),
+        qualityCap: this.#qualityCap,
+      }),
+    );
   }
 
   async #onDrop(): Promise<void> {
@@ -494,8 +549,18 @@ export class Room extends Emitter<RoomEvents> {
     this.#cleanup();
   }
 
+  #startGovernor(): void {
+    this.#governorTimer = setInterval(() => {
+      const pc = this.subscriber.peerConnection;
+      if (!pc) return;
+      void inboundVideoCounters(pc).then(({ received, lost }) => this.#governor.sample(received, lost), () => undefined);
+    }, SAMPLE_INTERVAL_MS);
+  }
+
   #cleanup(): void {
     this.activeSpeaker.stop();
+    this.speakers.clear();
+    clearInterval(this.#governorTimer);
     for (const publisher of this.#publishers.values()) publisher.close();
     this.#publishers.clear();
     this.subscriber.close();

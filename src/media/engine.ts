@@ -30,6 +30,17 @@ export interface SubscriberTrack {
   publisherId: string;
 }
 
+/** A simulcast layer: 0 is the lowest resolution (about 180p), 2 the highest (about 720p). */
+export type SimulcastLayer = 0 | 1 | 2;
+
+/** One stream a subscriber wants: a publisher's audio, or its video at a simulcast layer. */
+export interface WantedStream {
+  publisherId: string;
+  kind: TrackKind;
+  /** Video only; a publisher that does not simulcast sends its one layer whatever is asked. */
+  layer?: SimulcastLayer;
+}
+
 export interface MediaEngineEvents {
   /** The SFU is gone; every room, publisher and subscriber of it is closed. */
   down: [reason: string];
@@ -64,6 +75,8 @@ export interface MediaPublisherEvents {
    * the publisher then closed, when its room or the whole SFU went away.
    */
   hangup: [reason: string];
+  /** The SFU's voice activity detection (RFC 6464 levels): the publisher started or stopped talking. */
+  talking: [talking: boolean];
 }
 
 export interface MediaPublisher extends EventEmitter<MediaPublisherEvents> {
@@ -92,13 +105,21 @@ export interface MediaSubscriberEvents {
 
 export interface MediaSubscriber extends EventEmitter<MediaSubscriberEvents> {
   /**
-   * Makes the subscription exactly `publisherIds` (in any order). Resolves to the SFU's
-   * new offer and the resulting track map, or null when no offer is due now: nothing
-   * changed, or the SFU is still waiting for the answer to its previous offer and will
-   * send the combined one as an `offer` event. Waits (bounded) for a newly added
-   * publisher's connection to the SFU to be up, since an SFU may refuse it before.
+   * Makes the subscription exactly `wanted` (in any order). The peer connection's m-lines are slots:
+   * a slot whose stream is no longer wanted is re-pointed to a newly wanted stream of the same kind
+   * without renegotiation, or paused when none is left; m-lines are added only when a kind has more
+   * wanted streams than slots. `announce` gets the new track map before the SFU starts sending a
+   * re-pointed slot's new stream, so the receiver expects the new sender first.
+   *
+   * Resolves to the SFU's new offer and the resulting track map when m-lines were added, or null
+   * when no offer is due now: nothing was added, or the SFU is still waiting for the answer to its
+   * previous offer and will send the combined one as an `offer` event. Waits (bounded) for a newly
+   * wanted publisher's connection to the SFU to be up, since an SFU may refuse it before.
    */
-  setPublishers(publisherIds: readonly string[]): Promise<{ offerSdp: string; tracks: SubscriberTrack[] } | null>;
+  setStreams(
+    wanted: readonly WantedStream[],
+    announce: (tracks: SubscriberTrack[]) => void,
+  ): Promise<{ offerSdp: string; tracks: SubscriberTrack[] } | null>;
   /** The browser's answer to the last offer. */
   answer(answerSdp: string): Promise<void>;
   trickle(candidate: IceCandidateInit | null): Promise<void>;

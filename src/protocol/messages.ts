@@ -31,7 +31,30 @@ export const MAX_CHAT_TEXT = 4000;
 const MAX_MLS_MESSAGE_BYTES = 320 * 1024;
 const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
 const MAX_SEALED_CHAT_BYTES = 16 * 1024;
-const MAX_BATCH = 100;
+/** Most participant ids one message names (admit, deny, commit adds/removes): "admit all" goes in batches of this. */
+export const MAX_BATCH = 100;
+/**
+ * A meeting holds at most this many people besides its hosts and co-hosts (limits.maxParticipantsPerMeeting is
+ * at most this), and at most MAX_MEETING_HOSTS hosts and co-hosts together. Every list of people one message
+ * carries is bounded by these, and a meeting this full still fits its `joined` snapshot in MAX_FRAME_BYTES.
+ */
+export const MAX_MEETING_PARTICIPANTS = 1000;
+export const MAX_MEETING_HOSTS = 20;
+const MAX_MEETING_PEOPLE = MAX_MEETING_PARTICIPANTS + MAX_MEETING_HOSTS;
+/**
+ * Waiting-room entries one message carries. An entry holds a KeyPackage (up to about 11 KB of base64), so a
+ * `waiting-room-changed` with both of its entry lists full stays under MAX_FRAME_BYTES; a longer waiting room
+ * reaches a host in pages.
+ */
+export const MAX_WAITING_ENTRIES_PER_MESSAGE = 40;
+/**
+ * Subscriber slots. A browser receives at most this many videos (a grid page of 25, the large speaker tile,
+ * screen shares) and this many microphones (the people talking now and lately), whatever the meeting's size:
+ * the subscriber SDP and every subscription message stay bounded, and slots are re-pointed (VideoRoom
+ * `switch`) rather than added.
+ */
+export const MAX_VIDEO_SLOTS = 30;
+export const MAX_AUDIO_SLOTS = 16;
 
 const id = z.optional(requestId);
 const msg = <T extends string, S extends Record<string, z.core.SomeType>>(type: T, shape: S) =>
@@ -54,6 +77,8 @@ export const meetingSettings = z.strictObject({
   muteOnEntry: z.boolean(),
   allowUnmute: z.boolean(),
   allowRename: z.boolean(),
+  /** Shown large to everyone who has not pinned someone themselves (a host's choice); null: nobody. */
+  spotlight: z.nullable(participantId),
 });
 export type MeetingSettings = z.infer<typeof meetingSettings>;
 
@@ -71,6 +96,10 @@ export const participantInfo = z.strictObject({
 export type ParticipantInfo = z.infer<typeof participantInfo>;
 
 export const trackKind = z.enum(['audio', 'video']);
+
+/** Which simulcast layer a receiver wants: about 180p, 360p, 720p (a screen share has one layer). */
+export const videoQuality = z.enum(['low', 'medium', 'high']);
+export type VideoQuality = z.infer<typeof videoQuality>;
 
 /** A published stream set of one participant (camera+microphone, or screen). */
 export const publicationInfo = z.strictObject({
@@ -150,7 +179,11 @@ export const clientMessage = z.discriminatedUnion('type', [
   msg('publish', { source: mediaSource, sdp }),
   msg('unpublish', { source: mediaSource }),
   msg('trickle', { pc: peerConnectionName, candidate: z.nullable(iceCandidate) }),
-  msg('subscribe', { publicationIds: z.array(publicationInfo.shape.id).check(z.maxLength(200)) }),
+  /** The whole wanted subscription: these videos at these qualities, these publications' microphones. */
+  msg('subscribe', {
+    video: z.array(z.strictObject({ publicationId: publicationInfo.shape.id, quality: videoQuality })).check(z.maxLength(MAX_VIDEO_SLOTS)),
+    audio: z.array(publicationInfo.shape.id).check(z.maxLength(MAX_AUDIO_SLOTS)),
+  }),
   msg('subscriber-answer', { sdp }),
   msg('restart-subscriber', {}),
 
@@ -231,21 +264,44 @@ export const serverMessage = z.discriminatedUnion('type', [
     settings: meetingSettings,
     /** Only sent to the host and co-hosts. */
     passcode: z.optional(passcode),
-    participants: z.array(participantInfo),
-    publications: z.array(publicationInfo),
+    participants: z.array(participantInfo).check(z.maxLength(MAX_MEETING_PEOPLE)),
+    publications: z.array(publicationInfo).check(z.maxLength(2 * MAX_MEETING_PEOPLE)),
     mls: z.strictObject({ epoch: z.int().check(z.minimum(0)), groupExists: z.boolean() }),
   }),
   msg('left', { reason: leaveReason }),
   msg('participant-joined', { participant: participantInfo }),
   msg('participant-updated', { participant: participantInfo }),
   msg('participant-left', { participantId, reason: leaveReason }),
-  msg('waiting-room', { entries: z.array(waitingEntry) }),
+  /**
+   * To hosts and co-hosts, in their snapshot (after `joined`): the waiting room as it is now, replacing what
+   * the client knew. A longer waiting room continues in `waiting-room-changed` messages with `added`.
+   */
+  msg('waiting-room', { entries: z.array(waitingEntry).check(z.maxLength(MAX_WAITING_ENTRIES_PER_MESSAGE)) }),
+  /**
+   * To hosts and co-hosts afterwards: what changed. `added`: new people waiting; `updated`: an entry changed
+   * (its KeyPackage arrived); `removed`: people no longer waiting (admitted, denied or gone). Each KeyPackage
+   * reaches a host once, so a host's bytes grow with the waiting people's, not with their square.
+   */
+  msg('waiting-room-changed', {
+    added: z.optional(z.array(waitingEntry).check(z.minLength(1), z.maxLength(MAX_WAITING_ENTRIES_PER_MESSAGE))),
+    updated: z.optional(z.array(waitingEntry).check(z.minLength(1), z.maxLength(MAX_WAITING_ENTRIES_PER_MESSAGE))),
+    removed: z.optional(z.array(participantId).check(z.minLength(1), z.maxLength(MAX_BATCH))),
+  }),
   msg('settings', { settings: meetingSettings }),
   msg('passcode', { passcode }),
   msg('publication-added', { publication: publicationInfo }),
   msg('publication-removed', { publicationId: publicationInfo.shape.id }),
   msg('publish-answer', { source: mediaSource, sdp }),
-  msg('subscriber-offer', { sdp, tracks: z.array(subscribedTrack) }),
+  msg('subscriber-offer', { sdp, tracks: z.array(subscribedTrack).check(z.maxLength(MAX_VIDEO_SLOTS + MAX_AUDIO_SLOTS)) }),
+  /**
+   * What each mid of the subscriber connection carries now, after slots were re-pointed without a new offer.
+   * Sent before the SFU switches, so the receiver expects the new sender's frames. A mid not listed is idle.
+   */
+  msg('subscriber-tracks', { tracks: z.array(subscribedTrack).check(z.maxLength(MAX_VIDEO_SLOTS + MAX_AUDIO_SLOTS)) }),
+  /** The SFU heard this participant start or stop talking (RFC 6464 audio levels, which stay clear). */
+  msg('speaking', { participantId, speaking: z.boolean() }),
+  /** Which of the camera's simulcast layers (low, medium, high) anybody receives: the others need not be encoded. */
+  msg('send-layers', { source: mediaSource, active: z.array(z.boolean()).check(z.length(3)) }),
   msg('chat', {
     from: participantId,
     fromName: displayName,
@@ -278,4 +334,5 @@ export const DEFAULT_SETTINGS: MeetingSettings = Object.freeze({
   muteOnEntry: true,
   allowUnmute: true,
   allowRename: true,
+  spotlight: null,
 }) as MeetingSettings;

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MAX_MEETING_PARTICIPANTS } from '../protocol/messages.ts';
 
 const janusConfig = z.strictObject({
   /** `spawn`: Sabha writes a private config and runs Janus itself. `external`: use a running Janus. */
@@ -28,7 +29,11 @@ const janusConfig = z.strictObject({
 });
 
 const limitsConfig = z.strictObject({
-  maxParticipantsPerMeeting: z.number().int().min(2).max(1000).default(100),
+  /**
+   * People per meeting besides its hosts and co-hosts, waiting room included: 100 means the host and 100
+   * others. At most 1000, the size the protocol's messages are bounded for.
+   */
+  maxParticipantsPerMeeting: z.number().int().min(1).max(MAX_MEETING_PARTICIPANTS).default(100),
   maxMeetings: z.number().int().min(1).default(1000),
   maxMeetingsPerAddress: z.number().int().min(1).default(10),
   maxConnectionsPerAddress: z.number().int().min(1).default(50),

@@ -22,6 +22,11 @@ export interface StreamStats {
   bytes: number;
   framesDecoded?: number;
   framesEncoded?: number;
+  /** Video: the resolution last decoded (inbound) or encoded (outbound): which simulcast layer. */
+  frameWidth?: number;
+  frameHeight?: number;
+  /** Outbound simulcast: the encoding's rid ('h', 'm', 'l'). */
+  rid?: string;
   /** Audio: samples played from decoded frames (received minus concealed), i.e. what was really heard. */
   samplesDecoded?: number;
 }
@@ -36,6 +41,9 @@ interface RtpReport {
   bytesSent?: number;
   framesDecoded?: number;
   framesEncoded?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  rid?: string;
   totalSamplesReceived?: number;
   concealedSamples?: number;
 }
@@ -68,6 +76,9 @@ export function installDebugHook(currentRoom: () => Room | null): void {
             bytes: (inbound ? r.bytesReceived : r.bytesSent) ?? 0,
             ...(r.framesDecoded !== undefined ? { framesDecoded: r.framesDecoded } : {}),
             ...(r.framesEncoded !== undefined ? { framesEncoded: r.framesEncoded } : {}),
+            ...(r.frameWidth !== undefined ? { frameWidth: r.frameWidth } : {}),
+            ...(r.frameHeight !== undefined ? { frameHeight: r.frameHeight } : {}),
+            ...(r.rid !== undefined ? { rid: r.rid } : {}),
             ...(r.totalSamplesReceived !== undefined ? { samplesDecoded: r.totalSamplesReceived - (r.concealedSamples ?? 0) } : {}),
           });
         });

@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { admitted, createMeeting, enterWaitingRoom, hostMeeting } from '../helpers/meeting-fixture.ts';
 import { RawClient, randomDeviceId, settle, errorCode } from '../helpers/ws-client.ts';
 import type { ServerMessage } from '../../src/protocol/index.ts';
+import { waitForWaitingList } from '../helpers/waiting-room.ts';
 
 let server: TestServer;
 let addressCounter = 1;
@@ -30,6 +31,7 @@ describe('entry control under attack', () => {
     assert.equal(errorCode(empty), 'join-refused');
     await settle();
     assert.equal(m.host.countOf('waiting-room'), 1, 'the host saw no one queue (only the initial empty list)');
+    assert.equal(m.host.countOf('waiting-room-changed'), 0, 'the host saw no one queue');
   });
 
   it('never admits 1000 guessed passcodes, and slows the guesser down', async () => {
@@ -82,8 +84,8 @@ describe('entry control under attack', () => {
     const host = await connectFrom();
     await host.request({ type: 'join', meetingId: meeting.meetingId, passcode: meeting.passcode, name: 'Host', deviceId: randomDeviceId(), hostSecret: meeting.hostSecret });
     assert.equal((await inRoom).reason, 'waiting-room');
-    const list = await host.latestOf('waiting-room');
-    assert.deepEqual(list.entries.map((e) => e.name), ['Early']);
+    const list = await waitForWaitingList(host, (l) => l.length > 0);
+    assert.deepEqual(list.map((e) => e.name), ['Early']);
   });
 
   it('gives a waiting person nothing about the meeting: no chat, no media, no names', async () => {
@@ -95,7 +97,7 @@ describe('entry control under attack', () => {
     for (const attempt of [
       { type: 'chat', body: { kind: 'text', text: 'hi' } },
       { type: 'publish', source: 'camera', sdp: 'v=0 offer' },
-      { type: 'subscribe', publicationIds: [`${alice.participantId}-camera`] },
+      { type: 'subscribe', video: [{ publicationId: `${alice.participantId}-camera`, quality: 'low' }], audio: [] },
       { type: 'subscriber-answer', sdp: 'v=0' },
       { type: 'trickle', pc: 'camera', candidate: null },
       { type: 'rename', name: 'Host' },
@@ -128,6 +130,7 @@ describe('entry control under attack', () => {
     assert.equal(errorCode(reply), 'locked');
     await settle();
     assert.equal(m.host.countOf('waiting-room'), before, 'no one was queued');
+    assert.equal(m.host.countOf('waiting-room-changed'), 0, 'no one was queued');
     const cohostDevice = await connectFrom();
     assert.equal((await cohostDevice.request({ type: 'join', meetingId: m.meetingId, passcode: m.passcode, name: 'Host laptop', deviceId: randomDeviceId(), hostSecret: m.hostSecret })).type, 'ok');
     assert.equal((await m.host.request({ type: 'update-settings', settings: { locked: false } })).type, 'ok');
@@ -165,12 +168,15 @@ describe('entry control under attack', () => {
     assert.equal(current.waiting.reason, 'waiting-room');
   });
 
-  it('caps the participants of a meeting', async () => {
+  it('caps the participants of a meeting, counting the waiting room but not the host', async () => {
     const m = await hostMeeting(server.wsUrl);
-    for (let i = 0; i < 5; i++) await enterWaitingRoom(server.wsUrl, m, `P${i}`);
+    for (let i = 0; i < server.config.limits.maxParticipantsPerMeeting; i++) await enterWaitingRoom(server.wsUrl, m, `P${i}`);
     const extra = await connectFrom();
     const reply = await extra.request({ type: 'join', meetingId: m.meetingId, passcode: m.passcode, name: 'One too many', deviceId: randomDeviceId() });
     assert.equal(errorCode(reply), 'meeting-full');
+    const secondHost = await connectFrom();
+    const hostReply = await secondHost.request({ type: 'join', meetingId: m.meetingId, passcode: m.passcode, name: 'Host laptop', deviceId: randomDeviceId(), hostSecret: m.hostSecret });
+    assert.equal(hostReply.type, 'ok', 'a host is never kept out by the cap');
   });
 
   it('caps connections and meetings per client address', async () => {

@@ -32,7 +32,7 @@ describe('malformed and oversized messages', () => {
       JSON.stringify({ type: 'join', id: 4, meetingId: '../../etc/passwd', passcode: 'x', name: 'x', deviceId: randomDeviceId() }),
       JSON.stringify({ type: 'chat', id: 5, body: { kind: 'html', text: '<script>' } }),
       JSON.stringify({ type: 'chat', id: 6, body: { kind: 'text', text: 'x'.repeat(4001) } }),
-      JSON.stringify({ type: 'subscribe', id: 7, publicationIds: 'all' }),
+      JSON.stringify({ type: 'subscribe', id: 7, video: 'all', audio: [] }),
       JSON.stringify({ type: 'set-media-state', id: 8, audio: 'yes', video: false }),
       JSON.stringify({ __proto__: { type: 'leave' }, id: 9 }),
       Buffer.from([0, 1, 2, 3]),

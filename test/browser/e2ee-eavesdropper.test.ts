@@ -89,7 +89,13 @@ describe('an SFU subscriber outside the MLS group', { timeout: 240_000 }, () => 
         if (captured.length < 5_000) captured.push({ kind: track.kind as 'audio' | 'video', payload: new Uint8Array(rtp.payload) });
       });
     });
-    const update = await subscriber.setPublishers(ids.map((id) => MeetingMedia.publicationId(id, 'camera')));
+    const update = await subscriber.setStreams(
+      ids.flatMap((id) => [
+        { publisherId: MeetingMedia.publicationId(id, 'camera'), kind: 'audio' as const },
+        { publisherId: MeetingMedia.publicationId(id, 'camera'), kind: 'video' as const, layer: 2 as const },
+      ]),
+      () => {},
+    );
     assert.ok(update, 'the SFU offers the members’ tracks');
     await pc.setRemoteDescription({ type: 'offer', sdp: update.offerSdp });
     await pc.setLocalDescription(await pc.createAnswer());

@@ -14,13 +14,20 @@ import type {
   MediaSubscriberEvents,
   SubscriberTrack,
   TrackKind,
+  WantedStream,
 } from '../../src/media/engine.ts';
 
 export class FakePublisher extends EventEmitter<MediaPublisherEvents> implements MediaPublisher {
-  readonly tracks = [{ mid: '0', kind: 'audio' as const }, { mid: '1', kind: 'video' as const }];
+  /** A screen share (id ending in -screen) has video only, as the client publishes it. */
+  readonly tracks: { mid: string; kind: TrackKind }[];
   readonly forwarding = new Map<TrackKind, boolean>([['audio', true], ['video', true]]);
+  /** Tests: the SFU's voice activity detection. */
+  talk(talking: boolean): void { this.emit('talking', talking); }
   closed = false;
-  constructor(readonly id: string, private readonly room: FakeRoom) { super(); }
+  constructor(readonly id: string, private readonly room: FakeRoom) {
+    super();
+    this.tracks = id.endsWith('-screen') ? [{ mid: '0', kind: 'video' }] : [{ mid: '0', kind: 'audio' }, { mid: '1', kind: 'video' }];
+  }
   async trickle(_c: IceCandidateInit | null): Promise<void> {}
   async renegotiate(_offer: string): Promise<string> { return 'v=0 fake-answer'; }
   async setForwarding(kind: TrackKind, forward: boolean): Promise<void> { this.forwarding.set(kind, forward); }
@@ -32,31 +39,70 @@ export class FakePublisher extends EventEmitter<MediaPublisherEvents> implements
   }
 }
 
+/**
+ * Slots like the Janus adapter: a wanted stream keeps its mid; a free slot of the same kind is
+ * re-pointed (announced, no offer); an offer comes only when a kind needs more slots.
+ */
 export class FakeSubscriber extends EventEmitter<MediaSubscriberEvents> implements MediaSubscriber {
-  current: string[] = [];
+  /** mid -> what it carries (null: paused). */
+  readonly slots = new Map<string, { kind: TrackKind; publisherId: string | null }>();
+  /** The layer asked for each video publisher. */
+  readonly layers = new Map<string, number>();
   answers = 0;
+  announced = 0;
   constructor(private readonly room: FakeRoom) { super(); }
-  private tracks(): SubscriberTrack[] {
-    return this.current.flatMap((publisherId, i) => [
-      { mid: String(2 * i), kind: 'audio' as const, publisherId },
-      { mid: String(2 * i + 1), kind: 'video' as const, publisherId },
-    ]);
+  get current(): string[] {
+    return [...new Set([...this.slots.values()].flatMap((s) => (s.publisherId ? [s.publisherId] : [])))].sort();
   }
-  async setPublishers(ids: readonly string[]) {
-    const next = [...ids].sort();
-    if (next.join() === this.current.join()) return null;
-    for (const id of next) if (!this.room.publishers.has(id)) throw new Error('no such publisher');
-    this.current = next;
-    return { offerSdp: 'v=0 fake-offer', tracks: this.tracks() };
+  private tracks(): SubscriberTrack[] {
+    return [...this.slots].flatMap(([mid, s]) => (s.publisherId ? [{ mid, kind: s.kind, publisherId: s.publisherId }] : []));
+  }
+  async setStreams(wanted: readonly WantedStream[], announce: (tracks: SubscriberTrack[]) => void) {
+    for (const w of wanted) if (!this.room.publishers.has(w.publisherId)) throw new Error('no such publisher');
+    const key = (kind: TrackKind, id: string | null) => `${kind}:${id}`;
+    const want = new Map(wanted.map((w) => [key(w.kind, w.publisherId), w]));
+    const placed = new Set<string>();
+    for (const [mid, slot] of this.slots) {
+      const k = key(slot.kind, slot.publisherId);
+      if (want.has(k) && !placed.has(k)) placed.add(k);
+      else this.slots.set(mid, { kind: slot.kind, publisherId: null });
+    }
+    let switched = false;
+    let added = false;
+    for (const w of wanted) {
+      const k = key(w.kind, w.publisherId);
+      if (placed.has(k)) continue;
+      placed.add(k);
+      const free = [...this.slots].find(([, s]) => s.kind === w.kind && s.publisherId === null);
+      if (free) {
+        this.slots.set(free[0], { kind: w.kind, publisherId: w.publisherId });
+        switched = true;
+      } else {
+        this.slots.set(String(this.slots.size), { kind: w.kind, publisherId: w.publisherId });
+        added = true;
+      }
+    }
+    this.layers.clear();
+    for (const w of wanted) if (w.kind === 'video' && w.layer !== undefined) this.layers.set(w.publisherId, w.layer);
+    if (switched) {
+      this.announced += 1;
+      announce(this.tracks());
+    }
+    return added ? { offerSdp: 'v=0 fake-offer', tracks: this.tracks() } : null;
   }
   async answer(_sdp: string): Promise<void> { this.answers += 1; }
   async trickle(_c: IceCandidateInit | null): Promise<void> {}
   async restartIce() { return { offerSdp: 'v=0 fake-restart', tracks: this.tracks() }; }
   async close(): Promise<void> { this.room.subscribers.delete(this); }
   publisherGone(id: string): void {
-    if (!this.current.includes(id)) return;
-    this.current = this.current.filter((p) => p !== id);
-    this.emit('offer', { offerSdp: 'v=0 fake-offer', tracks: this.tracks() });
+    let changed = false;
+    for (const [mid, slot] of this.slots) {
+      if (slot.publisherId === id) {
+        this.slots.delete(mid);
+        changed = true;
+      }
+    }
+    if (changed) this.emit('offer', { offerSdp: 'v=0 fake-offer', tracks: this.tracks() });
   }
 }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import Janode from 'janode';
 import VideoRoomPlugin from 'janode/plugins/videoroom';
 import { JanusEngine } from '../../src/media/janus/janus-engine.ts';
+import type { WantedStream } from '../../src/media/engine.ts';
 import { JanusNotInstalledError } from '../../src/media/janus/process.ts';
 import { probeJanusApi, JanusApiRejectedError } from '../../src/media/janus/probe.ts';
 import { Logger } from '../../src/log/logger.ts';
@@ -104,6 +105,10 @@ describe('Janus engine (spawned Janus)', () => {
     const connectMs = performance.now() - t0;
     console.log(`# publish (join+configure, answer back): ${publishMs.toFixed(0)} ms; ICE+DTLS connected: ${connectMs.toFixed(0)} ms`);
     assert.deepEqual(pub.publisher.tracks.map((t) => t.kind).sort(), ['audio', 'video']);
+    const opusFmtp = pub.answerSdp.split(/\r?\n/).find((l) => /^a=fmtp:\d+ .*useinbandfec/.test(l)) ?? '';
+    assert.match(opusFmtp, /usedtx=1/, 'Janus tells the sender to use Opus DTX: silence costs almost nothing');
+    assert.match(opusFmtp, /useinbandfec=1/, 'and in-band FEC');
+    assert.match(pub.answerSdp, /a=extmap:\d+ urn:ietf:params:rtp-hdrext:ssrc-audio-level/, 'audio levels (RFC 6464) for voice activity');
     const addresses = candidateAddresses(pub.answerSdp);
     assert.ok(addresses.length > 0);
     for (const a of addresses) assert.equal(a, lan.address, 'Janus offers candidates on the enforced interface only (no IPv6)');
@@ -111,10 +116,10 @@ describe('Janus engine (spawned Janus)', () => {
     try {
       const sub = await room.createSubscriber();
       const t1 = performance.now();
-      const offer = await sub.setPublishers(['alice-cam']);
+      const offer = await sub.setStreams(both('alice-cam'), noAnnounce);
       assert.ok(offer, 'an offer for the first subscription');
       assert.deepEqual(offer.tracks.map((t) => [t.kind, t.publisherId]).sort(), [['audio', 'alice-cam'], ['video', 'alice-cam']]);
-      assert.equal(await sub.setPublishers(['alice-cam']), null, 'no offer when nothing changes');
+      assert.equal(await sub.setStreams(both('alice-cam'), noAnnounce), null, 'no offer when nothing changes');
       const client = subscriberClient(sub);
       await client.answerOffer(offer.offerSdp);
       await connected(client.pc);
@@ -158,10 +163,10 @@ describe('Janus engine (spawned Janus)', () => {
     try {
       await Promise.all([connected(a.pc), connected(b.pc)]);
       const sub = await room.createSubscriber();
-      const first = await sub.setPublishers(['a']);
+      const first = await sub.setStreams(both('a'), noAnnounce);
       assert.ok(first);
-      assert.equal(await sub.setPublishers(['a', 'b']), null);
-      assert.equal(await sub.setPublishers(['b', 'a']), null, 'asking again changes nothing');
+      assert.equal(await sub.setStreams([...both('a'), ...both('b')], noAnnounce), null);
+      assert.equal(await sub.setStreams([...both('b'), ...both('a')], noAnnounce), null, 'asking again changes nothing');
       const combined = new Promise<{ tracks: { publisherId: string }[] }>((resolve) => sub.once('offer', resolve));
       const client = subscriberClient(sub);
       await client.answerOffer(first.offerSdp);
@@ -170,6 +175,53 @@ describe('Janus engine (spawned Janus)', () => {
       await client.pc.close();
       await sub.close();
     } finally {
+      await a.pc.close();
+      await b.pc.close();
+      await room.close();
+    }
+  });
+
+  test('a video slot is re-pointed to another publisher without a new offer, announced first, and a slot nobody wants is paused', async () => {
+    const room = await engine.createRoom({ maxPublishers: 3 });
+    const a = await publishSynthetic(room, 'a');
+    const b = await publishSynthetic(room, 'b');
+    const stops = [a.startSending(), b.startSending()];
+    try {
+      await Promise.all([connected(a.pc), connected(b.pc)]);
+      const sub = await room.createSubscriber();
+      const offer = await sub.setStreams([{ publisherId: 'a', kind: 'video', layer: 0 }], noAnnounce);
+      assert.ok(offer);
+      assert.deepEqual(offer.tracks.map((t) => [t.kind, t.publisherId]), [['video', 'a']]);
+      const client = subscriberClient(sub);
+      await client.answerOffer(offer.offerSdp);
+      await connected(client.pc);
+      await waitFor(() => client.received.video > 10, 5000, "a's video");
+      const ssrcA = client.lastSsrc.video;
+
+      const announced: { mid: string; publisherId: string }[][] = [];
+      const switched = await sub.setStreams([{ publisherId: 'b', kind: 'video', layer: 0 }], (tracks) => announced.push(tracks));
+      assert.equal(switched, null, 'no renegotiation: the slot was re-pointed');
+      assert.deepEqual(announced.map((t) => t.map((x) => [x.mid, x.publisherId])), [[[offer.tracks[0]!.mid, 'b']]]);
+      const atSwitch = client.received.video;
+      await waitFor(() => client.received.video > atSwitch + 10, 5000, "b's video on the same m-line");
+      assert.equal(client.pc.getTransceivers().length, 1, 'still one m-line');
+      // Janus rewrites SSRCs towards the subscriber, so the source shows in the payload we sent.
+      await waitFor(() => client.lastPayloadTag === 'b', 3000, "b's packets");
+      assert.ok(ssrcA !== undefined);
+
+      assert.equal(await sub.setStreams([], noAnnounce), null, 'pausing needs no offer either');
+      await new Promise((r) => setTimeout(r, 300));
+      const atPause = client.received.video;
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(client.received.video - atPause <= 1, `a paused slot receives nothing (${client.received.video - atPause} packets)`);
+
+      const resumed = await sub.setStreams([{ publisherId: 'a', kind: 'video', layer: 2 }], noAnnounce);
+      assert.equal(resumed, null, 'the paused slot is reused');
+      await waitFor(() => client.lastPayloadTag === 'a', 5000, "a's packets again");
+      await client.pc.close();
+      await sub.close();
+    } finally {
+      for (const stop of stops) stop();
       await a.pc.close();
       await b.pc.close();
       await room.close();
@@ -245,6 +297,12 @@ describe('Janus engine (spawned Janus)', () => {
     await engine.close(); // idempotent
   });
 });
+
+function both(publisherId: string): WantedStream[] {
+  return [{ publisherId, kind: 'audio' }, { publisherId, kind: 'video', layer: 0 }];
+}
+
+function noAnnounce(): void {}
 
 test('starting with a missing janus binary fails with a message saying apt-get install janus', async () => {
   const dir = await tempDir();

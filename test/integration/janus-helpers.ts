@@ -78,18 +78,21 @@ export async function publishSynthetic(room: MediaRoom, publisherId: string): Pr
   pc.addTransceiver(tracks.video, { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
-  const { publisher, answerSdp } = await room.publish(publisherId, pc.localDescription!.sdp);
+  const { publisher, answerSdp } = await room.publish(publisherId, withBrowserAudioOffer(pc.localDescription!.sdp));
   await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
   return {
     pc, publisher, answerSdp, tracks,
     startSending() {
       let seq = 0;
       let ts = 0;
-      const vp8Key = Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01, ...new Array(40).fill(0)]);
+      // The payload ends with `#<publisherId>`, so a subscriber can tell whose packets a re-pointed slot carries.
+      const tag = Buffer.from(`#${publisherId}`);
+      const vp8Key = Buffer.concat([Buffer.from([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01, ...new Array(40).fill(0)]), tag]);
+      const opus = Buffer.concat([Buffer.alloc(60, 1), tag]);
       const timer = setInterval(() => {
         seq = (seq + 1) & 0xffff;
         ts = (ts + 960) >>> 0;
-        tracks.audio.writeRtp(new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: ts, marker: false }), Buffer.alloc(60, 1)));
+        tracks.audio.writeRtp(new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: ts, marker: false }), opus));
         tracks.video.writeRtp(new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: ts * 2, marker: true }), vp8Key));
       }, 20);
       return () => clearInterval(timer);
@@ -97,10 +100,35 @@ export async function publishSynthetic(room: MediaRoom, publisherId: string): Pr
   };
 }
 
+/**
+ * werift offers Opus without an fmtp line or the audio-level extension; browsers offer both, and Janus
+ * answers DTX/FEC and levels only to what was offered. This makes the offer say what a browser's says.
+ */
+export function withBrowserAudioOffer(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(eol);
+  const out: string[] = [];
+  let inAudio = false;
+  for (const line of lines) {
+    if (line.startsWith('m=')) inAudio = line.startsWith('m=audio');
+    out.push(line);
+    const opus = /^a=rtpmap:(\d+) opus\/48000\/2$/i.exec(line);
+    if (inAudio && opus && !lines.some((l) => l.startsWith(`a=fmtp:${opus[1]} `))) {
+      out.push(`a=fmtp:${opus[1]} minptime=10;useinbandfec=1`);
+    }
+    if (inAudio && line.startsWith('a=mid:')) out.push('a=extmap:14 urn:ietf:params:rtp-hdrext:ssrc-audio-level');
+  }
+  return out.join(eol);
+}
+
 export interface SyntheticSubscriber {
   pc: RTCPeerConnection;
   /** RTP packets received so far, by kind. */
   received: Record<TrackKind, number>;
+  /** The SSRC of the last packet of each kind. */
+  lastSsrc: Partial<Record<TrackKind, number>>;
+  /** The publisher id tagged at the end of the last video payload (see publishSynthetic). */
+  lastPayloadTag: string | undefined;
   /** Answers a (re)offer from Janus. */
   answerOffer(offerSdp: string): Promise<void>;
 }
@@ -108,13 +136,10 @@ export interface SyntheticSubscriber {
 export function subscriberClient(subscriber: MediaSubscriber): SyntheticSubscriber {
   const pc = newPc();
   const received = { audio: 0, video: 0 };
-  pc.onTrack.subscribe((track) => {
-    track.onReceiveRtp.subscribe(() => {
-      received[track.kind as TrackKind]++;
-    });
-  });
-  return {
+  const client = {
     pc, received,
+    lastSsrc: {} as Partial<Record<TrackKind, number>>,
+    lastPayloadTag: undefined as string | undefined,
     async answerOffer(offerSdp: string) {
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       await pc.setLocalDescription(await pc.createAnswer());
@@ -122,6 +147,19 @@ export function subscriberClient(subscriber: MediaSubscriber): SyntheticSubscrib
       await subscriber.answer(pc.localDescription!.sdp);
     },
   };
+  pc.onTrack.subscribe((track) => {
+    track.onReceiveRtp.subscribe((rtp) => {
+      const kind = track.kind as TrackKind;
+      received[kind]++;
+      client.lastSsrc[kind] = rtp.header.ssrc;
+      if (kind === 'video') {
+        const text = rtp.payload.toString('latin1');
+        const at = text.lastIndexOf('#');
+        if (at >= 0) client.lastPayloadTag = text.slice(at + 1);
+      }
+    });
+  });
+  return client;
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -64,7 +64,7 @@ describe('the server with a real Janus', { timeout: 90_000 }, () => {
     assert.ok(candidates.every((c) => c === own), `only ${own}: ${candidates.join(', ')}`);
     const publication = (await added).publication;
     const offerP = m.host.nextOf('subscriber-offer', 15_000);
-    assert.equal((await m.host.request({ type: 'subscribe', publicationIds: [publication.id] }, 15_000)).type, 'ok');
+    assert.equal((await m.host.request({ type: 'subscribe', video: [{ publicationId: publication.id, quality: 'low' }], audio: [publication.id] }, 15_000)).type, 'ok');
     const offer = await offerP;
     assert.deepEqual(offer.tracks.map((t) => t.kind).sort(), ['audio', 'video']);
     assert.ok(offer.tracks.every((t) => t.participantId === alice.participantId && t.source === 'camera'));

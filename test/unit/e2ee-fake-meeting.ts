@@ -2,48 +2,22 @@
  * Test harness for E2eeSession: a meeting reduced to its MLS delivery rules, using the server's own
  * MlsDelivery for the ordering and membership checks, and mirroring meeting.ts in what it sends to whom
  * (relay to members but not the committer, Welcome to the added, `mls-pending` to the chosen committer,
- * admission and its commit as one step). Every message crosses the real protocol schemas in both
+ * admission and its commit as one step, the waiting room as one snapshot then changes). Every message crosses the real protocol schemas in both
  * directions. Each session gets an in-process worker: the real WorkerCore behind structured clone.
  */
 import { ProtocolError } from '../../src/server/errors.ts';
 import { MlsDelivery } from '../../src/server/meetings/mls-delivery.ts';
 import type { Participant } from '../../src/server/meetings/participant.ts';
+import { waitingRoomChanges, waitingRoomSnapshot, type WaitingRoomChange } from '../../src/server/meetings/waiting-room-feed.ts';
 import { clientMessage, DEFAULT_SETTINGS, serverMessage, type ClientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
 import { loadMlsSuite, type MlsSuite } from '../../src/e2ee/mls/index.ts';
-import { E2eeSession, type E2eeProblemCode, type WorkerPort } from '../../src/e2ee/session/index.ts';
-import { WorkerCore } from '../../src/e2ee/worker/worker-core.ts';
+import { E2eeSession, type E2eeProblemCode } from '../../src/e2ee/session/index.ts';
+import { InProcessWorker } from '../helpers/synthetic/in-process-worker.ts';
 
 export const MEETING_ID = 'abcdefghijklmnop';
 
-/** The real WorkerCore, reached through structured clone as a Worker would be. */
-export class InProcessWorker implements WorkerPort {
-  readonly core: WorkerCore;
-  readonly #listeners: ((event: MessageEvent) => void)[] = [];
-  terminated = false;
-
-  constructor() {
-    this.core = new WorkerCore({
-      post: (message) => {
-        const event = { data: structuredClone(message) } as MessageEvent;
-        for (const listener of this.#listeners) listener(event);
-      },
-    });
-  }
-
-  postMessage(message: unknown, transfer: Transferable[]): void {
-    if (this.terminated) throw new Error('worker terminated');
-    if (transfer.length > 0) throw new Error('transfers are not simulated');
-    this.core.handleMessage(structuredClone(message));
-  }
-
-  addEventListener(_type: 'message', listener: (event: MessageEvent) => void): void {
-    this.#listeners.push(listener);
-  }
-
-  terminate(): void {
-    this.terminated = true;
-  }
-}
+// The in-process worker is shared with the synthetic participants (test/helpers/synthetic/).
+export { InProcessWorker };
 
 type State = 'waiting-room' | 'joined' | 'gone';
 
@@ -72,17 +46,28 @@ export class FakeMeeting {
   #clock = 0;
   #delivered = 0;
   readonly #inputs: Promise<unknown>[] = [];
+  readonly #pausedInboxes = new Map<string, ServerMessage[]>();
 
-  private constructor(readonly suite: MlsSuite) {}
+  /**
+   * Client message types whose request is lost once: 'request' before the server sees it, 'reply' after the
+   * server handled it. Either way the sender's request fails as a timeout would (verdict unknown).
+   */
+  readonly lose = new Map<string, 'request' | 'reply'>();
 
-  static async create(): Promise<FakeMeeting> {
-    return new FakeMeeting(await loadMlsSuite());
+  private constructor(
+    readonly suite: MlsSuite,
+    readonly workerClock: (() => number) | undefined,
+  ) {}
+
+  /** `workerClock`: the clock of every person's E2EE worker, for tests that move time themselves. */
+  static async create(options: { workerClock?: () => number } = {}): Promise<FakeMeeting> {
+    return new FakeMeeting(await loadMlsSuite(), options.workerClock);
   }
 
   /** Someone arrives; straight in, or into the waiting room. */
   arrive(role: Person['role'], waitingRoom = false): Person {
     const id = (this.#nextId++).toString(16).padStart(16, '0');
-    const worker = new InProcessWorker();
+    const worker = new InProcessWorker(this.workerClock);
     const person: Person = {
       id,
       role,
@@ -101,7 +86,7 @@ export class FakeMeeting {
     this.people.set(id, person);
     if (waitingRoom) {
       this.#send(person, { type: 'waiting', reason: 'waiting-room', title: 't', participantId: id });
-      this.#notifyWaitingRoom();
+      this.#waitingRoomChanged({ added: [this.#entry(person)] });
     } else {
       this.#completeJoin(person);
     }
@@ -110,7 +95,9 @@ export class FakeMeeting {
 
   /** The person leaves (or is removed by the host): nothing more is delivered to them. */
   leave(person: Person): void {
+    const wasWaiting = person.state === 'waiting-room';
     person.state = 'gone';
+    if (wasWaiting) this.#waitingRoomChanged({ removed: [person.id] });
     this.mls.participantGone(person.id);
     this.#updateMlsWork();
   }
@@ -149,17 +136,33 @@ export class FakeMeeting {
     return [...this.people.values()].filter((p) => p.state === 'joined');
   }
 
+  /** Messages to `person` wait, in order, until resumeDelivery: the network between the server and them is slow. */
+  pauseDelivery(person: Person): void {
+    if (!this.#pausedInboxes.has(person.id)) this.#pausedInboxes.set(person.id, []);
+  }
+
+  resumeDelivery(person: Person): void {
+    const queued = this.#pausedInboxes.get(person.id) ?? [];
+    this.#pausedInboxes.delete(person.id);
+    for (const message of queued) this.#deliver(person, message);
+  }
+
   // ---------------------------------------------------------------------------
 
   #fromClient(from: string, raw: ClientMessage): Promise<void> {
     const message = clientMessage.parse(raw);
     const person = this.people.get(from)!;
+    const loss = this.lose.get(message.type);
+    this.lose.delete(message.type);
+    const timeout = Object.assign(new Error('no reply'), { code: 'timeout' });
+    if (loss === 'request') return Promise.reject(timeout);
     return new Promise<void>((resolve, reject) => {
       const run = () => {
         try {
           if (person.state === 'gone') throw new ProtocolError('not-in-meeting', 'gone');
           this.#handle(person, message);
-          resolve();
+          if (loss === 'reply') reject(timeout);
+          else resolve();
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           this.refused.push({ from, type: message.type, code: error.code });
@@ -175,9 +178,10 @@ export class FakeMeeting {
     switch (m.type) {
       case 'mls-key-package':
         if (this.mls.isMember(p.id)) throw new ProtocolError('invalid-state', 'already a member of the group');
+        if (p.keyPackage === m.keyPackage) return;
         p.keyPackage = m.keyPackage;
         if (p.state === 'joined') this.#updateMlsWork();
-        else this.#notifyWaitingRoom();
+        else this.#waitingRoomChanged({ updated: [this.#entry(p)] });
         return;
       case 'mls-group-created':
         if (this.joined().some((o) => this.mls.isMember(o.id))) throw new ProtocolError('invalid-state', 'the group already exists');
@@ -207,7 +211,7 @@ export class FakeMeeting {
           this.#relayCommit(p, m.mls, epoch, admitted);
         }
         for (const o of admitted) this.#completeJoin(o);
-        this.#notifyWaitingRoom();
+        this.#waitingRoomChanged({ removed: admitted.map((o) => o.id) });
         return;
       }
       case 'chat': {
@@ -233,7 +237,7 @@ export class FakeMeeting {
       publications: [],
       mls: { epoch: this.mls.epoch, groupExists: this.mls.groupExists },
     });
-    if (p.role !== 'participant') this.#send(p, { type: 'waiting-room', entries: this.#entries() });
+    if (p.role !== 'participant') for (const message of waitingRoomSnapshot(this.#entries())) this.#send(p, message);
     this.#updateMlsWork();
   }
 
@@ -255,22 +259,32 @@ export class FakeMeeting {
   }
 
   #entries() {
-    return [...this.people.values()]
-      .filter((p) => p.state === 'waiting-room')
-      .map((p) => ({ participantId: p.id, name: 'someone', ...(p.keyPackage ? { keyPackage: p.keyPackage } : {}) }));
+    return [...this.people.values()].filter((p) => p.state === 'waiting-room').map((p) => this.#entry(p));
   }
 
-  #notifyWaitingRoom(): void {
-    const entries = this.#entries();
-    for (const p of this.joined()) if (p.role !== 'participant') this.#send(p, { type: 'waiting-room', entries });
+  #entry(p: Person) {
+    return { participantId: p.id, name: 'someone', ...(p.keyPackage ? { keyPackage: p.keyPackage } : {}) };
+  }
+
+  /** Changes only, as meeting.ts sends them: a KeyPackage reaches each host once. */
+  #waitingRoomChanged(change: WaitingRoomChange): void {
+    const messages = waitingRoomChanges(change);
+    for (const p of this.joined()) if (p.role !== 'participant') for (const message of messages) this.#send(p, message);
   }
 
   /** To a client: checked by the protocol schema, then handed to its session as the SDK would. */
   #send(to: Person, message: ServerMessage): void {
     if (to.state === 'gone') return;
     const checked = serverMessage.parse(message);
-    to.received.push(checked);
+    const paused = this.#pausedInboxes.get(to.id);
+    if (paused !== undefined) paused.push(checked);
+    else this.#deliver(to, checked);
+  }
+
+  #deliver(to: Person, message: ServerMessage): void {
+    if (to.state === 'gone') return;
+    to.received.push(message);
     this.#delivered++;
-    this.#inputs.push(to.session.handleServerMessage(checked));
+    this.#inputs.push(to.session.handleServerMessage(message));
   }
 }

@@ -1,12 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MAX_BATCH } from '../../src/protocol/messages.ts';
+import { SEND_KEY_DELAY_MS } from '../../src/e2ee/worker/key-timing.ts';
 import { MlsMember } from '../../src/e2ee/mls/index.ts';
 import { toBase64 } from '../../src/e2ee/session/base64.ts';
 import { decodeHeader } from '../../src/e2ee/sframe/index.ts';
 import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
 
-/** Every pair of joined people: what one sends as a frame, the other opens as coming from the sender. */
+/** The clock of every worker: tests move it rather than wait (key-timing.ts). */
+let workerTime = 1_000_000;
+const newMeeting = () => FakeMeeting.create({ workerClock: () => workerTime });
+
+/**
+ * Every pair of joined people: what one sends as a frame, the other opens as coming from the sender. First
+ * the send-key delay passes, so that everyone sends under the newest epoch (a member that joined at it has
+ * no older keys).
+ */
 async function assertMediaFlows(people: readonly Person[]): Promise<void> {
+  workerTime += SEND_KEY_DELAY_MS;
   for (const sender of people) {
     const plain = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + sender.id.charCodeAt(15)) & 0xff);
     const frame = await sender.worker.core.cryptor.encryptFrame(plain, 'audio');
@@ -36,7 +47,7 @@ function assertAgreement(people: readonly Person[]): { epoch: number; code: stri
 
 describe('E2eeSession', () => {
   test('the first to join creates the group; people joining later are added together in one commit', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     assert.equal(meeting.mls.groupExists, true);
@@ -58,7 +69,7 @@ describe('E2eeSession', () => {
   });
 
   test('admission from the waiting room carries the commit that adds the person', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     const b = meeting.arrive('participant');
@@ -82,7 +93,7 @@ describe('E2eeSession', () => {
   });
 
   test('a committer that loses a race to another commit discards its commit and retries at the next epoch', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     const cohost = meeting.arrive('cohost');
@@ -110,7 +121,7 @@ describe('E2eeSession', () => {
   });
 
   test('a removed member keeps its old state but can neither read new chat nor open new frames', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     const b = meeting.arrive('participant');
@@ -118,6 +129,7 @@ describe('E2eeSession', () => {
     const d = meeting.arrive('participant');
     await meeting.settle();
     const old = assertAgreement([host, b, c, d]);
+    workerTime += SEND_KEY_DELAY_MS;
     const oldFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([1, 2, 3]), 'audio'))!;
     assert.deepEqual(await d.worker.core.cryptor.decryptFrame(oldFrame, b.id, 'audio'), new Uint8Array([1, 2, 3]), 'd could read b before');
 
@@ -137,6 +149,7 @@ describe('E2eeSession', () => {
     if (body.kind !== 'mls') return;
     await assert.rejects(d.session.decryptChat(body.data), 'd cannot open chat of the new epoch');
 
+    workerTime += SEND_KEY_DELAY_MS;
     const newFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([4, 5, 6]), 'audio'))!;
     assert.equal(await d.worker.core.cryptor.decryptFrame(newFrame, b.id, 'audio'), null, 'd has no key for the new epoch');
     assert.equal(decodeHeader(newFrame).kid & 0xffn, BigInt(now.epoch & 0xff), 'the frame carries the new epoch in its KID');
@@ -150,7 +163,7 @@ describe('E2eeSession', () => {
   });
 
   test('when the committer leaves, the next member commits its removal and the pending adds', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     const b = meeting.arrive('participant');
@@ -165,7 +178,7 @@ describe('E2eeSession', () => {
   });
 
   test('two people who both found no group converge on one group', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const a = meeting.arrive('host');
     const b = meeting.arrive('participant'); // its joined snapshot also says groupExists: false
     const snapshot = b.received.find((m) => m.type === 'joined');
@@ -177,7 +190,7 @@ describe('E2eeSession', () => {
   });
 
   test('the committer refuses a KeyPackage announced under another participant id', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     const b = meeting.arrive('participant');
@@ -192,8 +205,78 @@ describe('E2eeSession', () => {
     assertAgreement([host, b]);
   });
 
+  test('an admission the protocol refuses (101 people) is discarded at once, and the next admission of one person works', async () => {
+    const meeting = await newMeeting();
+    const host = meeting.arrive('host');
+    await meeting.settle();
+    const b = meeting.arrive('participant');
+    await meeting.settle();
+    const epoch = host.session.epoch!;
+    const crowd = await Promise.all(
+      Array.from({ length: MAX_BATCH + 1 }, async (_, i) => {
+        const id = (0x1000 + i).toString(16).padStart(16, '0');
+        const member = await MlsMember.create(id, { suite: meeting.suite });
+        return { participantId: id, name: 'someone', keyPackage: toBase64(member.keyPackageBytes()) };
+      }),
+    );
+    await assert.rejects(host.session.admit(crowd.map((e) => e.participantId), crowd), /admission not accepted/);
+    assert.equal(host.session.epoch, epoch, 'nothing applied');
+    assert.deepEqual(meeting.refused, [], 'nothing reached the server');
+
+    const waiting = meeting.arrive('participant', true);
+    await meeting.settle();
+    await host.session.admit([waiting.id]);
+    await meeting.settle();
+    assert.equal(meeting.mls.epoch, epoch + 1);
+    assertAgreement([host, b, waiting]);
+    await assertMediaFlows([host, b, waiting]);
+  });
+
+  test('an admission whose request was lost does not block the next one, which goes through', async () => {
+    const meeting = await newMeeting();
+    const host = meeting.arrive('host');
+    await meeting.settle();
+    const b = meeting.arrive('participant');
+    await meeting.settle();
+    const waiting = meeting.arrive('participant', true);
+    await meeting.settle();
+    const epoch = meeting.mls.epoch;
+
+    meeting.lose.set('admit', 'request');
+    await assert.rejects(host.session.admit([waiting.id]), /unknown/);
+    assert.equal(meeting.mls.epoch, epoch, 'the server never saw it');
+    await host.session.admit([waiting.id]);
+    await meeting.settle();
+    assert.equal(meeting.mls.epoch, epoch + 1);
+    assertAgreement([host, b, waiting]);
+    await assertMediaFlows([host, b, waiting]);
+  });
+
+  test('a commit whose reply was lost stays pending until the server names the epoch after it, then is applied', async () => {
+    const meeting = await newMeeting();
+    const host = meeting.arrive('host');
+    await meeting.settle();
+    const b = meeting.arrive('participant');
+    await meeting.settle();
+    const waiting = meeting.arrive('participant', true);
+    await meeting.settle();
+    const epoch = meeting.mls.epoch;
+
+    meeting.lose.set('admit', 'reply');
+    await assert.rejects(host.session.admit([waiting.id]), /unknown/);
+    await meeting.settle();
+    assert.equal(meeting.mls.epoch, epoch + 1, 'the server accepted it');
+    assert.equal(host.session.epoch, epoch, 'the host does not know yet');
+    // Someone comes straight in: the server asks the host to add them, at the epoch after the lost commit.
+    const late = meeting.arrive('participant');
+    await meeting.settle();
+    assert.equal(meeting.mls.epoch, epoch + 2);
+    assertAgreement([host, b, waiting, late]);
+    await assertMediaFlows([host, b, waiting, late]);
+  });
+
   test('private chat is sealed with its recipient; a copy shown to someone else is rejected', async () => {
-    const meeting = await FakeMeeting.create();
+    const meeting = await newMeeting();
     const host = meeting.arrive('host');
     await meeting.settle();
     const b = meeting.arrive('participant');

@@ -112,6 +112,7 @@ test('the API needs the api_secret, token auth is off, and the admin API is not 
   try {
     assert.equal(setting(g.janus, 'general', 'api_secret'), `"${g.options.apiSecret}"`);
     assert.equal(setting(g.janus, 'general', 'token_auth'), 'false');
+    assert.match(setting(g.janus, 'general', 'event_loops') ?? '', /^[1-9]\d*$/, 'a fixed pool of media threads, not one per handle');
     assert.doesNotMatch(g.janus, /janusoverlord/);
     assert.equal(setting(g.ws, 'admin', 'admin_ws'), 'false');
     assert.equal(setting(g.ws, 'admin', 'admin_wss'), 'false');

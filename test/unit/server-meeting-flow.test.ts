@@ -45,7 +45,7 @@ describe('a meeting over the signalling protocol', () => {
     const publication = (await added).publication;
     assert.equal(publication.participantId, alice.participantId);
     const offerP = m.host.nextOf('subscriber-offer');
-    assert.equal((await m.host.request({ type: 'subscribe', publicationIds: [publication.id] })).type, 'ok');
+    assert.equal((await m.host.request({ type: 'subscribe', video: [{ publicationId: publication.id, quality: 'low' }], audio: [publication.id] })).type, 'ok');
     const offer = await offerP;
     assert.ok(offer.tracks.every((t) => t.participantId === alice.participantId));
     assert.equal((await m.host.request({ type: 'subscriber-answer', sdp: 'v=0 answer' })).type, 'ok');

@@ -6,7 +6,12 @@
  * Inputs it accepts:
  *   handleServerMessage(m)     every validated server message (the session picks what it needs)
  *   setMeetingRoster(ids)      the server's participant ids (self included), on every change
- *   transformHook              attached to every sender and receiver by the media managers
+ *   transformHook              attached to every sender and receiver by the media managers; called again
+ *                              for a receiver with another participant id, it re-points that receiver (a
+ *                              video slot switched to someone else without renegotiation). The worker then
+ *                              drops the previous participant's frames still in flight for a short grace
+ *                              without reporting them (RETARGET_GRACE_MS), so a switch never shows
+ *                              "Can't decrypt"; they are still counted in the worker's stats
  *   admit(ids, entries)        host: admission carrying the commit that adds them
  *   encryptChat(text, to?)     -> the chat body to send
  *   close()                    safe twice
@@ -70,6 +75,7 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
   #roster: RosterMismatch = { missingFromGroup: [], unknownInGroup: [] };
   #timer: ReturnType<typeof setInterval> | undefined;
 
+  /** Senders are sealed as ours; a receiver is bound (or re-bound) to the participant it shows. */
   readonly transformHook: TransformHook = (endpoint, kind, participantId) => {
     if (endpoint instanceof RTCRtpSender) this.#session.attachSender(endpoint, kind);
     else this.#session.attachReceiver(endpoint, kind, participantId);

@@ -13,6 +13,7 @@
 import type { MediaSource } from '../../protocol/index.ts';
 import { Emitter } from '../events.ts';
 import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
+import { CAMERA_LAYERS, cameraEncodings, INITIAL_ACTIVE, qualityIndex } from './simulcast.ts';
 
 export interface PublisherEvents {
   [event: string]: unknown[];
@@ -37,6 +38,8 @@ export class Publisher extends Emitter<PublisherEvents> {
   #heldCandidates: (RTCIceCandidate | null)[] | null = [];
   #endSent = false;
   #closed = false;
+  /** Which camera layers (low, medium, high) somebody receives, as the server last said. */
+  #activeLayers: readonly boolean[] = INITIAL_ACTIVE;
 
   constructor(readonly options: PublisherOptions) {
     super();
@@ -63,7 +66,13 @@ export class Publisher extends Emitter<PublisherEvents> {
     for (const kind of kinds) {
       const track = tracks[kind] ?? null;
       if (track) stream.addTrack(track);
-      const transceiver = pc.addTransceiver(track ?? kind, { direction: 'sendonly', streams: [stream] });
+      // The camera sends three simulcast layers; a screen share one sharp layer.
+      const simulcast = this.source === 'camera' && kind === 'video';
+      const transceiver = pc.addTransceiver(track ?? kind, {
+        direction: 'sendonly',
+        streams: [stream],
+        ...(simulcast ? { sendEncodings: cameraEncodings(this.#activeLayers) } : {}),
+      });
       this.#senders.set(kind, transceiver.sender);
       this.options.transformHook(transceiver.sender, kind, this.options.selfId, this.source);
     }
@@ -91,6 +100,28 @@ export class Publisher extends Emitter<PublisherEvents> {
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     const sender = this.#senders.get(kind);
     if (sender && sender.track !== track) await sender.replaceTrack(track);
+  }
+
+  /**
+   * The server says which simulcast layers anybody receives (`send-layers`): the others are not encoded.
+   * Remembered, so a publisher made again later starts with them.
+   */
+  async setActiveLayers(active: readonly boolean[]): Promise<void> {
+    this.#activeLayers = [...active];
+    const sender = this.#senders.get('video');
+    if (!sender || this.source !== 'camera') return;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length < 2) return;
+    let changed = false;
+    for (const encoding of parameters.encodings) {
+      const layer = CAMERA_LAYERS.find((l) => l.rid === encoding.rid);
+      const want = layer ? (active[qualityIndex(layer.quality)] ?? false) : true;
+      if (encoding.active !== want) {
+        encoding.active = want;
+        changed = true;
+      }
+    }
+    if (changed) await sender.setParameters(parameters);
   }
 
   /** Tells the server and closes the peer connection. Safe to call twice. */

@@ -1,18 +1,38 @@
 /**
- * The single multistream peer connection that receives everything from the SFU.
+ * The single multistream peer connection that receives from the SFU.
  *
- * The client states the full set of publications it wants (`setDesired` → `subscribe`);
- * the SFU answers, now or whenever it likes (renegotiation), with `subscriber-offer`,
- * whose `tracks` say what each m-line (mid) carries. Offers are handled strictly one
- * after another, because two overlapping setRemoteDescription/answer rounds would
- * corrupt the negotiation. After each round the full list of live remote tracks is
- * emitted, so listeners reconcile with a snapshot rather than follow deltas.
+ * The client states the whole subscription it wants (`setDesired` → `subscribe`: videos with a
+ * quality each, and microphones); the SFU re-points existing m-lines (slots) without renegotiation
+ * and says so with `subscriber-tracks`, or adds m-lines with a `subscriber-offer`, whose `tracks`
+ * say what each mid carries. Offers are handled strictly one after another, because two overlapping
+ * setRemoteDescription/answer rounds would corrupt the negotiation. After each change the full list
+ * of live remote tracks is emitted, so listeners reconcile with a snapshot rather than follow deltas.
+ *
+ * At most one `subscribe` is in flight; changes made meanwhile are sent together when it returns,
+ * at most every MIN_REQUEST_INTERVAL_MS (a page flip and a speaker change in the same moment are one
+ * request, and the server's rate limit is never reached by a user scrolling).
  */
-import type { ServerMessageOf, SubscribedTrack, MediaSource } from '../../protocol/index.ts';
+import type { ServerMessageOf, SubscribedTrack, MediaSource, VideoQuality } from '../../protocol/index.ts';
 import { Emitter } from '../events.ts';
 import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 
 const MAX_SUBSCRIBE_RETRIES = 6;
+const MIN_REQUEST_INTERVAL_MS = 150;
+
+/** The whole subscription a client wants. */
+export interface SubscriptionRequest {
+  video: readonly { publicationId: string; quality: VideoQuality }[];
+  audio: readonly string[];
+}
+
+const EMPTY: SubscriptionRequest = { video: [], audio: [] };
+
+function canonical(request: SubscriptionRequest): { request: SubscriptionRequest; key: string } {
+  const video = [...new Map(request.video.map((v) => [v.publicationId, v])).values()].sort((a, b) => (a.publicationId < b.publicationId ? -1 : 1));
+  const audio = [...new Set(request.audio)].sort();
+  const sorted = { video, audio };
+  return { request: sorted, key: JSON.stringify(sorted) };
+}
 
 export interface RemoteTrack {
   mid: string;
@@ -43,11 +63,16 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   /** Participant each receiver was last handed to the transform hook for. */
   readonly #hooked = new WeakMap<RTCRtpReceiver, string>();
   #queue: Promise<void> = Promise.resolve();
-  #lastRequested: string | null = null;
+  /** What we want now, and what the server last accepted (null: unknown, send again). */
+  #desired = canonical(EMPTY);
+  #accepted: string | null = null;
+  #inFlight = false;
+  #lastSentAt = 0;
+  #attempt = 0;
   #heldCandidates: (RTCIceCandidate | null)[] | null = [];
   #restartPending = false;
   #closed = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly options: SubscriberOptions) {
     super();
@@ -62,34 +87,85 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     return mid === null ? undefined : this.#byMid.get(mid);
   }
 
-  /**
-   * Asks for exactly these publications; sends nothing if the set did not change.
-   * A refusal by the media server (a publication announced a moment before the SFU
-   * can serve it, or an SFU restart) is retried with backoff while the set stays the same.
-   */
-  setDesired(publicationIds: readonly string[], force = false): void {
-    const sorted = [...new Set(publicationIds)].sort();
-    const key = sorted.join(',');
-    if (!force && key === (this.#lastRequested ?? '')) return;
-    this.#lastRequested = key;
-    clearTimeout(this.#retryTimer);
-    this.#request(sorted, key, 0);
+  /** The subscription last asked for (sorted). */
+  get desired(): SubscriptionRequest {
+    return this.#desired.request;
   }
 
-  #request(sorted: string[], key: string, attempt: number): void {
-    this.options.signal.request({ type: 'subscribe', publicationIds: sorted }).catch((err: unknown) => {
-      if (this.#closed || this.#lastRequested !== key) return;
-      const code = (err as { code?: string }).code;
-      if ((code === 'media-error' || code === 'unavailable' || code === 'timeout') && attempt < MAX_SUBSCRIBE_RETRIES) {
-        this.#retryTimer = setTimeout(() => {
-          if (this.#lastRequested === key && !this.#closed) this.#request(sorted, key, attempt + 1);
-        }, Math.min(4000, 250 * 2 ** attempt));
-        return;
-      }
-      // Let the next change (or a resume) send it again.
-      this.#lastRequested = null;
-      this.emit('negotiation-error', err);
+  /**
+   * Asks for exactly this subscription; sends nothing if it did not change. A refusal by the media
+   * server (a publication announced a moment before the SFU can serve it, or an SFU restart) is
+   * retried with backoff while the wish stays the same.
+   */
+  setDesired(request: SubscriptionRequest): void {
+    const next = canonical(request);
+    if (next.key === this.#desired.key) return;
+    this.#desired = next;
+    this.#attempt = 0;
+    this.#schedule(0);
+  }
+
+  /** After a resume the server may have forgotten what we asked for: ask again. */
+  resync(): void {
+    this.#accepted = null;
+    this.#attempt = 0;
+    this.#schedule(0);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed || this.#inFlight || this.#timer !== undefined) return;
+    if (this.#accepted === this.#desired.key) return;
+    const wait = Math.max(delayMs, this.#lastSentAt + MIN_REQUEST_INTERVAL_MS - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#send();
+    }, Math.max(0, wait));
+  }
+
+  #send(): void {
+    if (this.#closed || this.#accepted === this.#desired.key) return;
+    const { request, key } = this.#desired;
+    this.#inFlight = true;
+    this.#lastSentAt = Date.now();
+    this.options.signal.request({ type: 'subscribe', video: [...request.video], audio: [...request.audio] }).then(
+      () => {
+        this.#inFlight = false;
+        this.#accepted = key;
+        this.#attempt = 0;
+        this.#schedule(0);
+      },
+      (err: unknown) => {
+        this.#inFlight = false;
+        if (this.#closed) return;
+        const code = (err as { code?: string }).code;
+        const retriable = code === 'media-error' || code === 'unavailable' || code === 'timeout' || code === 'not-found';
+        if (key !== this.#desired.key) {
+          this.#schedule(0); // the wish changed meanwhile: send the new one
+        } else if (retriable && this.#attempt < MAX_SUBSCRIBE_RETRIES) {
+          this.#schedule(Math.min(4000, 250 * 2 ** this.#attempt++));
+        } else {
+          // Let the next change (or a resume) send it again.
+          this.emit('negotiation-error', err);
+        }
+      },
+    );
+  }
+
+  /**
+   * Slots were re-pointed without a new offer: follow the new map. Queued behind offers being
+   * handled, since the server sent it after them.
+   */
+  handleTracks(message: ServerMessageOf<'subscriber-tracks'>): Promise<void> {
+    const run = this.#queue.then(() => {
+      if (this.#closed) return;
+      this.#byMid = new Map(message.tracks.map((t) => [t.mid, t]));
+      const pc = this.#pc;
+      if (!pc) return;
+      for (const transceiver of pc.getTransceivers()) this.#hook(transceiver);
+      this.emit('tracks', this.currentTracks());
     });
+    this.#queue = run.catch((err: unknown) => this.emit('negotiation-error', err));
+    return run;
   }
 
   handleOffer(message: ServerMessageOf<'subscriber-offer'>): Promise<void> {
@@ -108,16 +184,9 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     });
   }
 
-  /** After a resume the server may have forgotten what we asked for: ask again. */
-  resync(): void {
-    const last = this.#lastRequested;
-    this.#lastRequested = null;
-    if (last !== null) this.setDesired(last === '' ? [] : last.split(','), true);
-  }
-
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#timer);
     this.#pc?.close();
     this.#pc = null;
     this.#byMid.clear();

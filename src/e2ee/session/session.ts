@@ -11,10 +11,11 @@
  *                                 because someone was first: new KeyPackage, send it); group exists and we
  *                                 are not in it: send our KeyPackage; we are in it: reconcile the epoch
  *                                 with the server's (settles a commit whose verdict was lost)
- *   handleWaitingRoom(entries)    remember the waiting people's KeyPackages for admit()
+ *   handleWaitingRoom(list|change) remember the waiting people's KeyPackages for admit() (snapshot, then changes)
  *   handlePending(mls-pending)    we are the chosen committer: ONE commit with all adds and removes,
  *                                 `mls-commit`; apply on ok, discard on any refusal, and on `stale-epoch`
- *                                 try again at the next epoch with what is still to do
+ *                                 try again at the next epoch with what is still to do. Its epoch one past
+ *                                 ours settles a commit of ours whose verdict was lost (accepted)
  *   handleCommit(mls-commit)      another member's commit: new epoch (or removed: keys dropped)
  *   handleWelcome(mls-welcome)    join the group (only a Welcome for this meeting's group)
  *   handleChat(chat)              decrypt an MLS chat message; emits `chat`
@@ -28,9 +29,23 @@
  * the messages the server sent before its verdict are handled after the verdict, which is what MLS needs
  * (a lost race is discarded before the winning commit is processed). At each new epoch the SFrame keys
  * are derived and pushed to the worker, and `epoch` is emitted with the security code.
+ *
+ * A commit never wedges the session. One the server refused, or that never left (the protocol schema
+ * refuses it, e.g. an `admit` of more than MAX_BATCH people), is discarded at once. One whose verdict was
+ * lost (timeout, connection lost) stays pending, since the server may have accepted it: a relayed commit,
+ * a `joined` snapshot or an `mls-pending` one epoch past ours settles it. Because a round trip is part of
+ * its turn, a commit still pending when a turn starts is always one whose verdict was lost, and the next
+ * commit we need (admit, pending work) discards it first. Had the server accepted it after all, the next
+ * epoch the server names shows that we fell behind (`desynchronized`).
+ *
+ * Keys at a new epoch: the receive keys are used at once, the send key only after SEND_KEY_DELAY_MS if we
+ * already send under an earlier epoch, so that every member has the new keys before our first frame under
+ * them (src/e2ee/worker/key-timing.ts). With no valid send key (first epoch, re-added) it is used at once.
  */
-import { errorCode, type ChatBody, type ClientMessage, type ServerMessage, type ServerMessageOf, type WaitingEntry } from '../../protocol/messages.ts';
+import { clientMessage, errorCode, MAX_BATCH, type ChatBody, type ClientMessage, type ServerMessage, type ServerMessageOf, type WaitingEntry } from '../../protocol/messages.ts';
+import { applyWaitingRoomMessage, type WaitingRoomMessage } from '../../protocol/waiting-room.ts';
 import { MlsMember, MlsProtocolError, type MlsSuite } from '../mls/index.ts';
+import { SEND_KEY_DELAY_MS } from '../worker/key-timing.ts';
 import type { DecryptFailureReason, MediaKind } from '../worker/messages.ts';
 import { fromBase64, toBase64 } from './base64.ts';
 import { decodeSealedChat, encodeSealedChat } from './chat.ts';
@@ -95,7 +110,8 @@ export interface E2eeSessionOptions {
   readonly maxCommitAttempts?: number;
 }
 
-type CommitVerdict = 'ok' | 'stale' | 'refused' | 'unknown';
+/** 'unsent': the message never left (the protocol refuses it); 'unknown': sent, but the verdict was lost. */
+type CommitVerdict = 'ok' | 'stale' | 'refused' | 'unsent' | 'unknown';
 type PendingWork = Pick<ServerMessageOf<'mls-pending'>, 'epoch' | 'adds' | 'removes'>;
 
 export class E2eeSession extends Emitter<E2eeSessionEvents> {
@@ -109,6 +125,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   #state: E2eeState = 'no-key';
   #securityCode: string | undefined;
   #keyedEpoch: number | undefined;
+  /** The epoch at which we gave up a commit whose verdict was lost (see #discardLostVerdict). */
+  #lostVerdictDiscardedAt: number | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: E2eeSessionOptions) {
@@ -164,6 +182,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       case 'joined':
         return this.handleJoined(message).then(() => true);
       case 'waiting-room':
+      case 'waiting-room-changed':
         return this.handleWaitingRoom(message).then(() => true);
       case 'mls-pending':
         return this.handlePending(message).then(() => true);
@@ -208,9 +227,10 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     });
   }
 
-  handleWaitingRoom(message: ServerMessageOf<'waiting-room'>): Promise<void> {
+  /** The snapshot (`waiting-room`) replaces the list; `waiting-room-changed` adds, updates and removes. */
+  handleWaitingRoom(message: WaitingRoomMessage): Promise<void> {
     return this.#input(async () => {
-      this.#waitingRoom = message.entries.slice();
+      this.#waitingRoom = applyWaitingRoomMessage(this.#waitingRoom, message);
     });
   }
 
@@ -222,7 +242,10 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     if (this.#work === undefined || message.epoch >= this.#work.epoch) {
       this.#work = { epoch: message.epoch, adds: message.adds, removes: message.removes };
     }
-    return this.#input(() => this.#doPendingWork());
+    return this.#input(async () => {
+      await this.#settleLostVerdict(message.epoch);
+      await this.#doPendingWork();
+    });
   }
 
   handleCommit(message: ServerMessageOf<'mls-commit'>): Promise<void> {
@@ -442,14 +465,18 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   async #doPendingWork(): Promise<void> {
     const member = this.#member;
     const work = this.#work;
-    if (member === undefined || member.phase !== 'active' || work === undefined) return;
+    if (member === undefined || work === undefined || (member.phase !== 'active' && member.phase !== 'pending')) return;
     // Work announced for a later epoch waits for the commits that lead there.
     if (work.epoch > member.epoch) return;
     this.#work = undefined;
     const roster = member.members();
-    const adds = work.adds.filter((a) => a.participantId !== this.#self && !roster.includes(a.participantId) && this.#keyPackageMatches(a));
-    const removes = work.removes.filter((id) => id !== this.#self && roster.includes(id));
+    // At most MAX_BATCH of each per commit (the protocol's cap); the server asks again for the rest.
+    const adds = work.adds
+      .filter((a) => a.participantId !== this.#self && !roster.includes(a.participantId) && this.#keyPackageMatches(a))
+      .slice(0, MAX_BATCH);
+    const removes = work.removes.filter((id) => id !== this.#self && roster.includes(id)).slice(0, MAX_BATCH);
     if (adds.length === 0 && removes.length === 0) return;
+    await this.#discardLostVerdict(member);
     const output = await member.commit({
       add: adds.map((a) => ({ identity: a.participantId, keyPackage: fromBase64(a.keyPackage) })),
       remove: removes,
@@ -461,6 +488,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       removes,
     });
     await this.#settle(member, verdict);
+    // The batch is capped, so only an oversized commit (or a bug) gets here: it must not pass unseen.
+    if (verdict === 'unsent') this.emit('problem', { code: 'internal' });
     // Lost the race: keep what we tried, to redo (filtered again) once the winning commit is processed,
     // unless the server has told us something newer meanwhile.
     if (verdict === 'stale' && this.#work === undefined) this.#work = { ...work, epoch: member.epoch };
@@ -471,7 +500,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     if (member === undefined || member.phase === 'fresh') {
       return this.#submit({ type: 'admit', participantIds: [...participantIds] });
     }
-    if (member.phase !== 'active') throw new Error('cannot commit now: a commit awaits its verdict, or we left the group');
+    if (member.phase === 'pending') await this.#discardLostVerdict(member);
+    if (member.phase !== 'active') throw new Error('cannot commit now: we left the group');
     const add = participantIds.map((id) => {
       const entry = entries.find((e) => e.participantId === id);
       if (entry?.keyPackage === undefined) throw new TypeError('a waiting participant has no KeyPackage yet');
@@ -491,24 +521,51 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     return verdict;
   }
 
-  /** Applies our pending commit on `ok`, drops it on a refusal, keeps it when the verdict is unknown. */
+  /** Applies our pending commit on `ok`, drops it on a refusal or when it never left, keeps it when the verdict is lost. */
   async #settle(member: MlsMember, verdict: CommitVerdict): Promise<void> {
     if (member.phase !== 'pending') return;
     if (verdict === 'ok') {
+      // The server was still at our epoch: a commit given up there had not been accepted.
+      this.#lostVerdictDiscardedAt = undefined;
       await member.applyPendingCommit();
       await this.#rekey(member);
-    } else if (verdict === 'stale' || verdict === 'refused') {
+    } else if (verdict === 'stale' || verdict === 'refused' || verdict === 'unsent') {
       await member.discardPendingCommit();
       if (verdict === 'refused') this.emit('problem', { code: 'commit-refused' });
     }
-    // 'unknown': the next relayed commit or joined snapshot tells (handleCommit, #reconcile).
+    // 'unknown': a relayed commit, a joined snapshot or an mls-pending tells (handleCommit, #reconcile,
+    // #settleLostVerdict); the next commit we need discards it (#discardLostVerdict).
+  }
+
+  /** An `mls-pending` names the server's epoch; one past ours, with no other commit relayed, means it took ours. */
+  async #settleLostVerdict(serverEpoch: number): Promise<void> {
+    const member = this.#member;
+    if (member === undefined) return;
+    if (member.phase === 'pending' && serverEpoch === member.epoch + 1) {
+      await member.applyPendingCommit();
+      await this.#rekey(member);
+    } else if (member.phase === 'active' && this.#lostVerdictDiscardedAt === member.epoch && serverEpoch > member.epoch) {
+      // The commit we gave up on had been accepted: the group went on without us.
+      this.#lostVerdictDiscardedAt = undefined;
+      this.emit('problem', { code: 'desynchronized' });
+    }
+  }
+
+  /** A commit still pending at the start of a turn lost its verdict: give it up so that the next one can go. */
+  async #discardLostVerdict(member: MlsMember): Promise<void> {
+    if (member.phase !== 'pending') return;
+    await member.discardPendingCommit();
+    this.#lostVerdictDiscardedAt = member.epoch;
   }
 
   async #submit(message: ClientMessage): Promise<CommitVerdict> {
+    // What the protocol refuses never leaves (the SDK would throw): checked here so that it is known unsent.
+    if (!clientMessage.safeParse(message).success) return 'unsent';
     try {
       await this.#options.send(message);
       return 'ok';
     } catch (error) {
+      if (error instanceof TypeError) return 'unsent'; // refused by the SDK before sending
       const code = codeOf(error);
       if (code === 'stale-epoch') return 'stale';
       return errorCode.safeParse(code).success ? 'refused' : 'unknown';
@@ -544,7 +601,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
 
   async #rekey(member: MlsMember): Promise<void> {
     const keys = await deriveEpochKeys(member);
-    this.#worker.setKeys(keys);
+    // Already sending under an earlier epoch: keep it until every member can have this one's keys.
+    this.#worker.setKeys(keys, this.#keyedEpoch === undefined ? 0 : SEND_KEY_DELAY_MS);
     keys.send.key.fill(0);
     for (const k of keys.receive) k.key.fill(0);
     const previous = this.#keyedEpoch;
@@ -557,7 +615,7 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   }
 
   #dropKeys(): void {
-    if (this.#keyedEpoch !== undefined) this.#worker.dropEpoch(this.#keyedEpoch);
+    if (this.#keyedEpoch !== undefined) this.#worker.dropKeys();
     this.#keyedEpoch = undefined;
     this.#securityCode = undefined;
     this.#setState('no-key');

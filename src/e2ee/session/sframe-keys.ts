@@ -16,13 +16,9 @@ export interface EpochSFrameKeys {
 }
 
 /**
- * Fits the exporter output to AEAD.Nk. RFC 9605 asks the exporter for exactly Nk bytes, and Nk bytes are
- * used as they are. MlsMember.exportSFrameBaseKey (ts-mls wrapper, as of this writing) asks for Nh = 32
- * bytes instead; since the requested length is bound into the exporter's label, the first Nk bytes of that
- * are a different (equally secret, equally shared) key from the RFC's. Every Sabha client does the same, so
- * members agree, but the keys do not match other RFC 9605 implementations until the wrapper exports Nk.
+ * Derives this epoch's keys from `member` (phase active or pending: the current epoch). The exporter is asked
+ * for exactly AEAD.Nk bytes, as RFC 9605 says, and those bytes are the base key.
  */
-/** Derives this epoch's keys from `member` (phase active or pending: the current epoch). */
 export async function deriveEpochKeys(member: MlsMember): Promise<EpochSFrameKeys> {
   const epoch = member.epoch;
   const ownLeaf = member.ownLeafIndex;

@@ -3,15 +3,17 @@
  * posted and when it arrives, and senders/receivers are attached through whichever API the browser has.
  *
  * Inputs it accepts:
- *   setKeys(keys)                         install an epoch's keys (receive keys first, then the send key)
- *   dropEpoch(epoch)
- *   attach(endpoint, operation, kind, participantId)
+ *   setKeys(keys, sendKeyDelayMs)         install an epoch's keys: receive keys first, at once; then the send
+ *                                         key, used by the worker from `sendKeyDelayMs` on
+ *   dropKeys()                            every key, both directions
+ *   attach(endpoint, operation, kind, participantId)   again with another participant to re-point a receiver
  *   close()                               terminate the worker (safe twice)
  * Output: onMessage(listener) for validated worker reports.
  */
 import {
   fromWorkerMessage,
   toWorkerMessage,
+  transformOptions,
   type FromWorkerMessage,
   type MediaKind,
   type ToWorkerMessage,
@@ -39,6 +41,8 @@ export class WorkerLink {
   readonly #worker: WorkerPort;
   /** Legacy path only: the stream pair of an endpoint can be taken once, so later changes are retargets. */
   readonly #legacyStreams = new WeakMap<Endpoint, { streamId: number; operation: TransformOperation }>();
+  /** Script-transform path: whom each receiver shows, so that a new transform knows whom it replaces. */
+  readonly #shownBy = new WeakMap<Endpoint, string>();
   #nextStreamId = 1;
   #closed = false;
 
@@ -51,16 +55,19 @@ export class WorkerLink {
     });
   }
 
-  setKeys(keys: EpochSFrameKeys): void {
+  setKeys(keys: EpochSFrameKeys, sendKeyDelayMs: number): void {
     this.#post({
       kind: 'set-receive-keys',
       data: { epoch: keys.epoch, keys: keys.receive.map((k) => ({ kid: k.kid.toString(), key: k.key.slice(), participantId: k.participantId })) },
     });
-    this.#post({ kind: 'set-send-key', data: { epoch: keys.epoch, kid: keys.send.kid.toString(), key: keys.send.key.slice() } });
+    this.#post({
+      kind: 'set-send-key',
+      data: { epoch: keys.epoch, kid: keys.send.kid.toString(), key: keys.send.key.slice(), activateAfterMs: sendKeyDelayMs },
+    });
   }
 
-  dropEpoch(epoch: number): void {
-    this.#post({ kind: 'drop-epoch', data: { epoch } });
+  dropKeys(): void {
+    this.#post({ kind: 'drop-keys', data: {} });
   }
 
   attach(endpoint: Endpoint, operation: TransformOperation, kind: MediaKind, participantId: string): void {
@@ -68,8 +75,12 @@ export class WorkerLink {
     const options: TransformOptions = { operation, participantId, kind };
     const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformConstructor }).RTCRtpScriptTransform;
     if (typeof ScriptTransform === 'function') {
-      // A new transform replaces the previous one on this endpoint, with the new participant.
-      endpoint.transform = new ScriptTransform(this.#worker as unknown as Worker, options);
+      // A new transform replaces the previous one on this endpoint, with the new participant; the worker is
+      // told whom the receiver showed before, so that frames of theirs still in flight are not failures.
+      const shown = this.#shownBy.get(endpoint);
+      const retargeted = operation === 'decrypt' && shown !== undefined && shown !== participantId ? { retargetedFrom: shown } : {};
+      endpoint.transform = new ScriptTransform(this.#worker as unknown as Worker, transformOptions.parse({ ...options, ...retargeted }));
+      if (operation === 'decrypt') this.#shownBy.set(endpoint, participantId);
       return;
     }
     const known = this.#legacyStreams.get(endpoint);

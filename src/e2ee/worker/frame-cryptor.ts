@@ -3,28 +3,44 @@
  * is injected), so Node tests drive it directly.
  *
  * Inputs it accepts:
- *   setSendKey(epoch, kid, key)        our key for an epoch; the same (kid, key) again is a no-op, so a
- *                                      repeated message never restarts the counter (nonce reuse)
- *   setReceiveKeys(epoch, keys)        the other members' keys; the previous epoch's keys are kept for
- *                                      `graceMs` (frames in flight), older ones are dropped at once
- *   dropEpoch(epoch)                   forget that epoch's keys in both directions
+ *   setSendKey(epoch, kid, key, activateAfterMs)  our key for an epoch, used from `activateAfterMs` on (0: at
+ *                                      once); until then frames are still sealed under the current key. A
+ *                                      key set before (same KID and key) is never imported again, since its
+ *                                      counter would restart (nonce reuse); a key for an epoch not newer
+ *                                      than the current one is ignored
+ *   setReceiveKeys(epoch, keys)        the other members' keys, usable at once; each superseded epoch stays
+ *                                      usable for `graceMs` after it was superseded (frames of senders that
+ *                                      have not switched yet, frames in flight), then is dropped
+ *   dropAllKeys()                      forget every key, both directions (we were removed, or start again)
  *   encryptFrame(payload, kind)        -> clear prefix + SFrame frame, or null (no send key: dropped, never sent clear)
- *   decryptFrame(frame, participantId, kind) -> payload, or null (dropped; a failure is counted for participantId)
- *   tick()                             expire keys past their grace period, flush due failure reports
+ *   decryptFrame(frame, participantId, kind, formerSenders?) -> payload, or null (dropped; a failure is
+ *                                      counted for participantId unless it was expected, see below)
+ *   tick()                             switch to a send key that is due, expire keys past their grace period,
+ *                                      flush due failure reports
+ *
+ * Expected drops are counted in the stats (`droppedExpected`) but not reported as failures:
+ *   - any frame while we hold no receive keys at all (the page already shows that this device has no key);
+ *   - for RECEIVE_KEY_GRACE_MS after our first keys, a frame under an epoch before our first one (we just
+ *     joined; the others switch to our first epoch only after their send delay);
+ *   - a frame of a participant this receiver showed until less than RETARGET_GRACE_MS ago (`formerSenders`),
+ *     whether it decrypts (`wrong-sender`) or its KID names that participant's leaf (`unknown-key`).
  *
  * Audio is encrypted whole. Of video, the VP8 payload header stays in clear as authenticated SFrame metadata
  * (see clear-prefix.ts for why and what it reveals); the rest is encrypted.
  * Decryption also checks that the KID belongs to the participant the receiver is showing, so an SFU that
  * swaps streams between participants gets frames dropped, not shown under the wrong name.
  */
-import { CipherSuiteId, SFrameContext, SFrameError } from '../sframe/index.ts';
+import { CipherSuiteId, decodeHeader, parseMlsKid, SABHA_EPOCH_BITS, SFrameContext, SFrameError } from '../sframe/index.ts';
 import type { DecryptFailureReason, WorkerStats } from './messages.ts';
 import { clearPrefixLength, concat, type FrameKind } from './clear-prefix.ts';
+import { MAX_RETAINED_EPOCHS, RECEIVE_KEY_GRACE_MS, RETARGET_GRACE_MS } from './key-timing.ts';
 
-/** Frames sent just before a commit are still arriving when the new epoch's keys are installed. */
-export const DEFAULT_GRACE_MS = 5_000;
+/** Frames of senders that have not switched yet are still arriving when the new epoch's keys are installed. */
+export const DEFAULT_GRACE_MS = RECEIVE_KEY_GRACE_MS;
 /** At most one decrypt-failure report per participant per interval. */
 export const DEFAULT_REPORT_INTERVAL_MS = 1_000;
+
+const EPOCH_MODULUS = 2 ** SABHA_EPOCH_BITS;
 
 export interface DecryptFailureReport {
   readonly participantId: string;
@@ -45,10 +61,24 @@ export interface ReceiveKey {
   readonly participantId: string;
 }
 
+/** Participants a receiver showed before, with when it stopped showing them (this cryptor's clock). */
+export type FormerSenders = ReadonlyMap<string, number>;
+
 interface EpochKeys {
   /** KID -> fingerprint of the key stored under it. */
   readonly kids: Map<bigint, string>;
+  /** Set once a newer epoch supersedes this one. */
   expiresAt: number | undefined;
+}
+
+interface SendKey {
+  readonly epoch: number;
+  readonly kid: bigint;
+  readonly fingerprint: string;
+}
+
+interface PendingSendKey extends SendKey {
+  readonly dueAt: number;
 }
 
 interface FailureState {
@@ -63,13 +93,21 @@ export class FrameCryptor {
   readonly #now: () => number;
   readonly #graceMs: number;
   readonly #reportIntervalMs: number;
-  #send: { epoch: number; kid: bigint; fingerprint: string } | undefined;
+  #send: SendKey | undefined;
+  /** Send keys imported but not in use yet, oldest epoch first. */
+  #pendingSend: PendingSendKey[] = [];
+  /** Every send key ever imported (fingerprints): importing one again would restart its counter. */
+  readonly #usedSendKeys = new Set<string>();
   readonly #receive = new Map<number, EpochKeys>();
   #currentReceiveEpoch: number | undefined;
+  /** The first epoch we got receive keys for since holding none, and when. */
+  #keyedSince: { epoch: number; at: number } | undefined;
   /** KID -> owning epoch and participant, for the epoch whose key is stored under that KID right now. */
   readonly #owners = new Map<bigint, { epoch: number; participantId: string }>();
+  /** Leaf index -> participant, as of the newest epoch: attributes a frame whose KID we have no key for. */
+  readonly #leafOwners = new Map<bigint, string>();
   readonly #failures = new Map<string, FailureState>();
-  readonly #stats = { encrypted: 0, decrypted: 0, droppedNoSendKey: 0, droppedUndecryptable: 0 };
+  readonly #stats = { encrypted: 0, decrypted: 0, droppedNoSendKey: 0, droppedUndecryptable: 0, droppedExpected: 0 };
   /** Key changes are applied one at a time, in the order they were asked for. */
   #keyQueue: Promise<unknown> = Promise.resolve();
 
@@ -84,6 +122,23 @@ export class FrameCryptor {
     return this.#send !== undefined;
   }
 
+  /** The epoch of the key frames are sealed under right now (a due pending key counts). */
+  get sendEpoch(): number | undefined {
+    this.#activateDueSendKey();
+    return this.#send?.epoch;
+  }
+
+  /** Epochs whose receive keys are held right now, oldest first. */
+  receiveEpochs(): number[] {
+    this.#expire();
+    return [...this.#receive.keys()].sort((a, b) => a - b);
+  }
+
+  /** This cryptor's clock, for the times in FormerSenders. */
+  now(): number {
+    return this.#now();
+  }
+
   /** Resolves once every key change asked for so far has been applied. */
   settled(): Promise<void> {
     return this.#keyQueue.then(() => undefined);
@@ -93,17 +148,19 @@ export class FrameCryptor {
     return { ...this.#stats };
   }
 
-  setSendKey(epoch: number, kid: bigint, key: Uint8Array): Promise<void> {
+  setSendKey(epoch: number, kid: bigint, key: Uint8Array, activateAfterMs = 0): Promise<void> {
     return this.#serial(async () => {
       const fingerprint = await fingerprintOf(kid, key);
-      if (this.#send?.kid === kid && this.#send.fingerprint === fingerprint) return;
-      const previous = this.#send;
+      // The same key again (a repeated message) changes nothing; a key used before is never re-imported.
+      if (this.#usedSendKeys.has(fingerprint)) return;
+      const newest = this.#pendingSend.at(-1)?.epoch ?? this.#send?.epoch;
+      if (newest !== undefined && epoch <= newest) return;
       await this.#context.addEncryptionKey(kid, key);
-      this.#send = { epoch, kid, fingerprint };
-      // Only if the KID still holds our old key: a member's receive key may have taken it over since.
-      if (previous !== undefined && previous.kid !== kid && this.#context.hasKey(previous.kid, 'encrypt')) {
-        this.#context.removeKey(previous.kid);
-      }
+      this.#usedSendKeys.add(fingerprint);
+      const entry: PendingSendKey = { epoch, kid, fingerprint, dueAt: this.#now() + Math.max(0, activateAfterMs) };
+      // KIDs repeat every 256 epochs: a key imported under the current KID has already replaced it.
+      if (activateAfterMs <= 0 || this.#send?.kid === kid) this.#activate(entry);
+      else this.#pendingSend.push(entry);
     });
   }
 
@@ -111,19 +168,21 @@ export class FrameCryptor {
     return this.#serial(async () => {
       const current = this.#currentReceiveEpoch;
       if (current !== epoch) {
-        for (const [other, entry] of this.#receive) {
-          if (other === current) entry.expiresAt = this.#now() + this.#graceMs;
-          else this.#dropReceiveEpoch(other);
-        }
+        if (current === undefined) this.#keyedSince = { epoch, at: this.#now() };
+        const superseded = current === undefined ? undefined : this.#receive.get(current);
+        if (superseded !== undefined) superseded.expiresAt = this.#now() + this.#graceMs;
         this.#currentReceiveEpoch = epoch;
+        this.#leafOwners.clear();
       }
       const entry = this.#receive.get(epoch) ?? { kids: new Map<bigint, string>(), expiresAt: undefined };
       this.#receive.set(epoch, entry);
+      this.#boundRetainedEpochs();
       const wanted = new Set(keys.map((k) => k.kid));
       for (const kid of [...entry.kids.keys()]) {
         if (!wanted.has(kid)) this.#forgetReceiveKid(epoch, kid, entry);
       }
       for (const { kid, key, participantId } of keys) {
+        this.#leafOwners.set(parseMlsKid(kid, SABHA_EPOCH_BITS).senderIndex, participantId);
         const fingerprint = await fingerprintOf(kid, key);
         const owner = this.#owners.get(kid);
         // The same key again keeps its replay window; anything else gets a fresh one.
@@ -135,18 +194,20 @@ export class FrameCryptor {
     });
   }
 
-  dropEpoch(epoch: number): Promise<void> {
+  dropAllKeys(): Promise<void> {
     return this.#serial(async () => {
-      this.#dropReceiveEpoch(epoch);
-      if (this.#currentReceiveEpoch === epoch) this.#currentReceiveEpoch = undefined;
-      if (this.#send?.epoch === epoch) {
-        if (this.#context.hasKey(this.#send.kid, 'encrypt')) this.#context.removeKey(this.#send.kid);
-        this.#send = undefined;
-      }
+      for (const epoch of [...this.#receive.keys()]) this.#dropReceiveEpoch(epoch);
+      this.#currentReceiveEpoch = undefined;
+      this.#keyedSince = undefined;
+      this.#leafOwners.clear();
+      for (const pending of this.#pendingSend.splice(0)) this.#removeSendKey(pending);
+      if (this.#send !== undefined) this.#removeSendKey(this.#send);
+      this.#send = undefined;
     });
   }
 
   async encryptFrame(payload: Uint8Array, kind: FrameKind): Promise<Uint8Array | null> {
+    this.#activateDueSendKey();
     const send = this.#send;
     if (send === undefined) {
       this.#stats.droppedNoSendKey++;
@@ -169,7 +230,7 @@ export class FrameCryptor {
     }
   }
 
-  async decryptFrame(frame: Uint8Array, participantId: string, kind: FrameKind): Promise<Uint8Array | null> {
+  async decryptFrame(frame: Uint8Array, participantId: string, kind: FrameKind, formerSenders?: FormerSenders): Promise<Uint8Array | null> {
     this.#expire();
     const clear = clearPrefixLength(kind, frame);
     if (clear === null) {
@@ -177,16 +238,21 @@ export class FrameCryptor {
       return null;
     }
     const prefix = frame.subarray(0, clear);
+    const sframe = frame.subarray(clear);
     let result: Awaited<ReturnType<SFrameContext['decrypt']>>;
     try {
-      result = await this.#context.decrypt(frame.subarray(clear), prefix);
+      result = await this.#context.decrypt(sframe, prefix);
     } catch (error) {
       if (!(error instanceof SFrameError)) throw error;
-      this.#fail(participantId, reasonOf(error));
+      const reason = reasonOf(error);
+      if (reason === 'unknown-key' && this.#unknownKeyExpected(sframe, formerSenders)) this.#stats.droppedExpected++;
+      else this.#fail(participantId, reason);
       return null;
     }
-    if (this.#owners.get(result.kid)?.participantId !== participantId) {
-      this.#fail(participantId, 'wrong-sender');
+    const owner = this.#owners.get(result.kid)?.participantId;
+    if (owner !== participantId) {
+      if (owner !== undefined && this.#recentlyShown(owner, formerSenders)) this.#stats.droppedExpected++;
+      else this.#fail(participantId, 'wrong-sender');
       return null;
     }
     this.#stats.decrypted++;
@@ -194,6 +260,7 @@ export class FrameCryptor {
   }
 
   tick(): void {
+    this.#activateDueSendKey();
     this.#expire();
     const now = this.#now();
     for (const [participantId, state] of this.#failures) {
@@ -211,11 +278,41 @@ export class FrameCryptor {
     return run;
   }
 
+  /** Switches to the newest pending send key whose time has come; older pending ones are never used. */
+  #activateDueSendKey(): void {
+    const now = this.#now();
+    let due: PendingSendKey | undefined;
+    for (const pending of this.#pendingSend) if (pending.dueAt <= now) due = pending;
+    if (due !== undefined) this.#activate(due);
+  }
+
+  #activate(entry: SendKey): void {
+    const previous = this.#send;
+    this.#send = { epoch: entry.epoch, kid: entry.kid, fingerprint: entry.fingerprint };
+    if (previous !== undefined && previous.kid !== entry.kid) this.#removeSendKey(previous);
+    const skipped = this.#pendingSend.filter((p) => p.epoch <= entry.epoch);
+    this.#pendingSend = this.#pendingSend.filter((p) => p.epoch > entry.epoch);
+    for (const pending of skipped) if (pending.kid !== entry.kid) this.#removeSendKey(pending);
+  }
+
+  /** Only if the KID still holds our key: a member's receive key may have taken it over since. */
+  #removeSendKey(key: SendKey): void {
+    if (this.#context.hasKey(key.kid, 'encrypt')) this.#context.removeKey(key.kid);
+  }
+
   #expire(): void {
     const now = this.#now();
     for (const [epoch, entry] of this.#receive) {
       if (entry.expiresAt !== undefined && entry.expiresAt <= now) this.#dropReceiveEpoch(epoch);
     }
+  }
+
+  /** Drops the oldest superseded epochs beyond MAX_RETAINED_EPOCHS. */
+  #boundRetainedEpochs(): void {
+    const excess = this.#receive.size - MAX_RETAINED_EPOCHS;
+    if (excess <= 0) return;
+    const oldest = [...this.#receive.keys()].filter((e) => e !== this.#currentReceiveEpoch).sort((a, b) => a - b);
+    for (const epoch of oldest.slice(0, excess)) this.#dropReceiveEpoch(epoch);
   }
 
   #dropReceiveEpoch(epoch: number): void {
@@ -231,6 +328,30 @@ export class FrameCryptor {
     if (this.#owners.get(kid)?.epoch !== epoch) return;
     this.#owners.delete(kid);
     this.#context.removeKey(kid);
+  }
+
+  /** An unknown KID is expected with no keys at all, under an epoch just before our first, or from a former sender. */
+  #unknownKeyExpected(sframe: Uint8Array, formerSenders: FormerSenders | undefined): boolean {
+    if (this.#currentReceiveEpoch === undefined) return true;
+    let kid: bigint;
+    try {
+      kid = decodeHeader(sframe).kid;
+    } catch {
+      return false;
+    }
+    const { senderIndex, epochLow } = parseMlsKid(kid, SABHA_EPOCH_BITS);
+    const since = this.#keyedSince;
+    if (since !== undefined && this.#now() - since.at < this.#graceMs) {
+      const epochsBefore = (((since.epoch - Number(epochLow)) % EPOCH_MODULUS) + EPOCH_MODULUS) % EPOCH_MODULUS;
+      if (epochsBefore >= 1 && epochsBefore <= MAX_RETAINED_EPOCHS) return true;
+    }
+    const leafOwner = this.#leafOwners.get(senderIndex);
+    return leafOwner !== undefined && this.#recentlyShown(leafOwner, formerSenders);
+  }
+
+  #recentlyShown(participantId: string, formerSenders: FormerSenders | undefined): boolean {
+    const stoppedAt = formerSenders?.get(participantId);
+    return stoppedAt !== undefined && this.#now() - stoppedAt < RETARGET_GRACE_MS;
   }
 
   #fail(participantId: string, reason: DecryptFailureReason): void {

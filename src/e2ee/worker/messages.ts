@@ -9,6 +9,7 @@
 // zod/mini (same zod 4, tree-shakable): the worker bundle needs only these schemas, and the classic
 // build of zod would make it about 450 KB instead of a few tens.
 import * as z from 'zod/mini';
+import { MAX_SEND_KEY_DELAY_MS } from './key-timing.ts';
 
 /** Largest KID value: RFC 9605 KIDs are 64-bit unsigned integers. */
 const U64_MAX = (1n << 64n) - 1n;
@@ -38,12 +39,23 @@ export type MediaKind = z.infer<typeof mediaKind>;
 /**
  * The options of an RTCRtpScriptTransform (arriving in the worker as `event.transformer.options`), and the
  * description of a posted stream pair. For a sender, `participantId` is our own id.
+ * `retargetedFrom`: a receiver re-pointed from another participant gets a new transform (its frames then flow
+ * through the new one); frames of that participant still in flight are dropped without being reported as
+ * failures for a short grace (key-timing.ts RETARGET_GRACE_MS). Only for `decrypt`, never our own id.
  */
-export const transformOptions = z.strictObject({
-  operation: transformOperation,
-  participantId: workerParticipantId,
-  kind: mediaKind,
-});
+export const transformOptions = z
+  .strictObject({
+    operation: transformOperation,
+    participantId: workerParticipantId,
+    kind: mediaKind,
+    retargetedFrom: z.optional(workerParticipantId),
+  })
+  .check(
+    z.refine(
+      (o) => o.retargetedFrom === undefined || (o.operation === 'decrypt' && o.retargetedFrom !== o.participantId),
+      'retargetedFrom is for a receiver that showed someone else',
+    ),
+  );
 export type TransformOptions = z.infer<typeof transformOptions>;
 
 /** Chosen by the main thread for the encoded-streams path, so that a receiver can be re-pointed later. */
@@ -63,15 +75,24 @@ export type DecryptFailureReason = z.infer<typeof decryptFailureReason>;
 // ---------------------------------------------------------------------------
 
 export const toWorkerMessage = z.discriminatedUnion('kind', [
-  /** Our own key for the epoch: every frame we send from now on is sealed under this KID. */
+  /**
+   * Our own key for the epoch. Frames are sealed under it from `activateAfterMs` after it arrives (0: at
+   * once); until then under the current key, so that every member can open them (key-timing.ts).
+   */
   z.strictObject({
     kind: z.literal('set-send-key'),
-    data: z.strictObject({ epoch, kid: kidString, key: baseKey }),
+    data: z.strictObject({
+      epoch,
+      kid: kidString,
+      key: baseKey,
+      activateAfterMs: z.number().check(z.int(), z.minimum(0), z.maximum(MAX_SEND_KEY_DELAY_MS)),
+    }),
   }),
   /**
-   * Every other member's key for `epoch`. The previous epoch's keys stay usable for a short grace period
-   * (frames in flight), any older ones are dropped at once. `participantId` comes from the member's MLS
-   * credential: a frame that decrypts under it is shown only on that participant's receiver.
+   * Every other member's key for `epoch`, usable at once. The epoch this supersedes stays usable for a grace
+   * period (senders that have not switched yet, frames in flight), then is dropped. `participantId` comes
+   * from the member's MLS credential: a frame that decrypts under it is shown only on that participant's
+   * receiver.
    */
   z.strictObject({
     kind: z.literal('set-receive-keys'),
@@ -80,8 +101,8 @@ export const toWorkerMessage = z.discriminatedUnion('kind', [
       keys: z.array(z.strictObject({ kid: kidString, key: baseKey, participantId: workerParticipantId })).check(z.maxLength(1024)),
     }),
   }),
-  /** Forget every key (both directions) of `epoch` now. */
-  z.strictObject({ kind: z.literal('drop-epoch'), data: z.strictObject({ epoch }) }),
+  /** Forget every key, in both directions, of every epoch, now (we were removed, or start again). */
+  z.strictObject({ kind: z.literal('drop-keys'), data: z.strictObject({}) }),
   /** Encoded-streams path (Chromium without RTCRtpScriptTransform): a transferred stream pair to transform. */
   z.strictObject({
     kind: z.literal('attach'),
@@ -94,7 +115,11 @@ export const toWorkerMessage = z.discriminatedUnion('kind', [
       kind: mediaKind,
     }),
   }),
-  /** Encoded-streams path: a receiver now carries another participant (its streams can be taken only once). */
+  /**
+   * Encoded-streams path: a receiver now carries another participant (its streams can be taken only once).
+   * Frames of the participant it showed before, still in flight, are dropped without being reported as
+   * failures for a short grace (key-timing.ts RETARGET_GRACE_MS).
+   */
   z.strictObject({ kind: z.literal('retarget'), data: z.strictObject({ streamId, participantId: workerParticipantId }) }),
 ]);
 export type ToWorkerMessage = z.infer<typeof toWorkerMessage>;
@@ -116,7 +141,13 @@ export const fromWorkerMessage = z.discriminatedUnion('kind', [
       decrypted: count,
       /** Outgoing frames dropped because no send key was set yet: never sent in the clear. */
       droppedNoSendKey: count,
+      /** Incoming frames dropped and reported as decrypt failures. */
       droppedUndecryptable: count,
+      /**
+       * Incoming frames dropped as expected, not reported: no keys yet, an epoch before our first one, or a
+       * participant the receiver showed until just before (frame-cryptor.ts).
+       */
+      droppedExpected: count,
       /** Messages from the main thread that failed the schema. */
       invalidMessages: count,
     }),

@@ -6,9 +6,14 @@
  * Inputs it accepts:
  *   handleMessage(data)              a posted ToWorkerMessage (anything else is counted and ignored)
  *   handleScriptTransform(t)         an RTCRtpScriptTransformer from an `rtctransform` event
- *   tick()                           once a second: key expiry, failure reports, stats
+ *   tick()                           once a second: due send key, key expiry, failure reports, stats
+ *
+ * A receiver re-pointed to another participant (`retarget` on the encoded-streams path, a new transform with
+ * `retargetedFrom` on the script-transform path) remembers whom it showed before and when it stopped, so that
+ * the frames of that participant still in flight are dropped without being reported (frame-cryptor.ts).
  */
 import { FrameCryptor, type FrameCryptorOptions } from './frame-cryptor.ts';
+import { RETARGET_GRACE_MS } from './key-timing.ts';
 import type { FrameKind } from './clear-prefix.ts';
 import { fromWorkerMessage, toWorkerMessage, transformOptions, type FromWorkerMessage, type TransformOperation } from './messages.ts';
 
@@ -22,6 +27,18 @@ export interface StreamTarget {
   readonly operation: TransformOperation;
   readonly kind: FrameKind;
   participantId: string;
+  /** Participants this receiver showed before, with when it stopped (the cryptor's clock). */
+  formerSenders?: Map<string, number>;
+}
+
+/** Re-points a receiver: the participant it showed becomes a former sender, for RETARGET_GRACE_MS. */
+export function retarget(target: StreamTarget, participantId: string, now: number): void {
+  if (target.participantId === participantId) return;
+  const former = (target.formerSenders ??= new Map());
+  for (const [id, stoppedAt] of former) if (now - stoppedAt >= RETARGET_GRACE_MS) former.delete(id);
+  former.set(target.participantId, now);
+  former.delete(participantId);
+  target.participantId = participantId;
 }
 
 export interface ScriptTransformerLike {
@@ -59,9 +76,11 @@ export class WorkerCore {
     }
     const message = parsed.data;
     switch (message.kind) {
-      case 'set-send-key':
-        void this.cryptor.setSendKey(message.data.epoch, BigInt(message.data.kid), message.data.key).finally(() => message.data.key.fill(0));
+      case 'set-send-key': {
+        const { epoch, kid, key, activateAfterMs } = message.data;
+        void this.cryptor.setSendKey(epoch, BigInt(kid), key, activateAfterMs).finally(() => key.fill(0));
         break;
+      }
       case 'set-receive-keys': {
         const keys = message.data.keys.map((k) => ({ kid: BigInt(k.kid), key: k.key, participantId: k.participantId }));
         void this.cryptor.setReceiveKeys(message.data.epoch, keys).finally(() => {
@@ -69,12 +88,12 @@ export class WorkerCore {
         });
         break;
       }
-      case 'drop-epoch':
-        void this.cryptor.dropEpoch(message.data.epoch);
+      case 'drop-keys':
+        void this.cryptor.dropAllKeys();
         break;
       case 'attach': {
         const { streamId, readable, writable, operation, participantId, kind } = message.data;
-        const target: StreamTarget = { operation, participantId, kind };
+        const target: StreamTarget = { operation, participantId, kind, formerSenders: new Map() };
         this.#streams.set(streamId, target);
         this.#pipe(readable, writable, target, () => this.#streams.delete(streamId));
         break;
@@ -85,7 +104,7 @@ export class WorkerCore {
           this.#invalidMessages++;
           return false;
         }
-        target.participantId = message.data.participantId;
+        retarget(target, message.data.participantId, this.cryptor.now());
         break;
       }
     }
@@ -99,7 +118,10 @@ export class WorkerCore {
       this.#invalidMessages++;
       return false;
     }
-    this.#pipe(transformer.readable, transformer.writable, { operation: options.data.operation, participantId: options.data.participantId, kind: options.data.kind }, () => {});
+    const { operation, participantId, kind, retargetedFrom } = options.data;
+    // The grace starts when the new transform arrives: within milliseconds of the page assigning it.
+    const formerSenders = new Map<string, number>(retargetedFrom === undefined ? [] : [[retargetedFrom, this.cryptor.now()]]);
+    this.#pipe(transformer.readable, transformer.writable, { operation, participantId, kind, formerSenders }, () => {});
     return true;
   }
 
@@ -137,7 +159,9 @@ export function createFrameTransform(cryptor: FrameCryptor, target: StreamTarget
     async transform(frame, controller) {
       const input = new Uint8Array(frame.data);
       const output =
-        target.operation === 'encrypt' ? await cryptor.encryptFrame(input, target.kind) : await cryptor.decryptFrame(input, target.participantId, target.kind);
+        target.operation === 'encrypt'
+          ? await cryptor.encryptFrame(input, target.kind)
+          : await cryptor.decryptFrame(input, target.participantId, target.kind, target.formerSenders);
       if (output === null) return;
       frame.data = exactBuffer(output);
       controller.enqueue(frame);

@@ -6,7 +6,7 @@
  * plugin and a WebSocket API bound to loopback and guarded by a random api_secret.
  */
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
+import { availableParallelism, networkInterfaces } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 
@@ -53,6 +53,8 @@ export const JanusConfigOptionsSchema = z.strictObject({
   /** Off by default: a server with a public address needs no STUN. */
   stun: z.strictObject({ host: z.string().regex(/^[A-Za-z0-9.-]+$/), port }).optional(),
   ipv6: z.boolean().default(false),
+  /** Media threads shared by all handles (Janus `event_loops`); one per core by default. */
+  eventLoops: z.number().int().min(1).max(64).default(() => Math.max(1, availableParallelism())),
   /** Janus debug_level, 0 (none) to 7; 4 is info. Above 4 Janus may print SDP. */
   logLevel: z.number().int().min(0).max(7).default(3),
 });
@@ -171,6 +173,10 @@ function janusJcfg(o: Options, disabled: DisabledModules): string {
       'reclaim_session_timeout = 0',
       'hide_dependencies = true',
       'exit_on_dl_error = true',
+      // By default every handle gets its own media thread: 200+ threads for a meeting of 100 (a publisher
+      // and a subscriber each), contending for a few cores. A fixed pool of one loop per core forwards
+      // the same packets with far less switching between threads.
+      `event_loops = ${o.eventLoops}`,
       // Recording is never enabled, but should anything try, nothing outside /tmp-like places.
       'protected_folders = ["/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/proc", "/root", "/sbin", "/sys", "/usr", "/var"]',
     ]),

@@ -90,8 +90,12 @@ declare module 'janode/plugins/videoroom' {
       room: number; feed: number; pin?: string; audio?: boolean; video?: boolean; data?: boolean; e2ee?: boolean; jsep: Jsep;
     }): Promise<{ feed: number; jsep?: Jsep; [key: string]: unknown }>;
     configure(args: {
-      streams?: { mid: string; send?: boolean }[]; restart?: boolean; e2ee?: boolean; jsep?: Jsep;
+      streams?: { mid: string; send?: boolean; substream?: number }[]; restart?: boolean; e2ee?: boolean; jsep?: Jsep;
     }): Promise<{ jsep?: Jsep; streams?: VideoRoomStream[]; [key: string]: unknown }>;
+    /** Re-points existing subscriber m-lines (`sub_mid`) to another publisher's stream; no renegotiation. */
+    switch(args: {
+      streams: { feed: number; mid: string; sub_mid: string }[];
+    }): Promise<{ switched: string; streams?: VideoRoomStream[]; [key: string]: unknown }>;
     joinSubscriber(args: {
       room: number; streams: { feed: number; mid?: string }[]; pin?: string; autoupdate?: boolean; use_msid?: boolean;
     }): Promise<{ jsep?: Jsep; streams?: VideoRoomStream[]; [key: string]: unknown }>;
@@ -113,6 +117,7 @@ declare module 'janode/plugins/videoroom' {
       VIDEOROOM_UNPUBLISHED: 'videoroom_unpublished';
       VIDEOROOM_LEAVING: 'videoroom_leaving';
       VIDEOROOM_ERROR: 'videoroom_error';
+      VIDEOROOM_TALKING: 'videoroom_talking';
     };
   };
   export default VideoRoomPlugin;

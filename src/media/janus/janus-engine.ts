@@ -135,7 +135,7 @@ export class JanusEngine extends EventEmitter<MediaEngineEvents> implements Medi
 
   async createRoom(options: { maxPublishers: number }): Promise<MediaRoom> {
     const max = options?.maxPublishers;
-    if (!Number.isInteger(max) || max < 1 || max > 1000) throw new TypeError('maxPublishers must be an integer from 1 to 1000');
+    if (!Number.isInteger(max) || max < 1 || max > 4096) throw new TypeError('maxPublishers must be an integer from 1 to 4096');
     const link = this.link;
     if (this.currentState !== 'up' || !link) throw new Error(`media engine is ${this.currentState}`);
     const room = await JanusRoom.create(this, link, max);

@@ -7,7 +7,7 @@ import Janode from 'janode';
 import VideoRoomPlugin, { type VideoRoomHandle } from 'janode/plugins/videoroom';
 import type { IceCandidateInit, MediaPublisher, MediaPublisherEvents, PublishedTrack, TrackKind } from '../engine.ts';
 import type { JanusLink } from './link.ts';
-import { activeTracks, checkOffer } from './sdp.ts';
+import { activeTracks, checkOffer, withOpusDtx } from './sdp.ts';
 import { toJanusCandidate } from './candidate.ts';
 
 export interface PublisherOwner {
@@ -41,6 +41,10 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
     handle.on(Janode.EVENT.HANDLE_HANGUP, (data: { reason?: unknown }) =>
       this.emit('hangup', typeof data?.reason === 'string' ? data.reason : 'hangup'));
     handle.on(Janode.EVENT.HANDLE_ICE_FAILED, () => this.emit('hangup', 'ice failed'));
+    // Janus tells every publisher of the room about everyone's talking; only our own feed concerns us.
+    handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_TALKING, (data: { feed?: unknown; talking?: unknown }) => {
+      if (data?.feed === this.feed && typeof data.talking === 'boolean') this.emit('talking', data.talking);
+    });
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_DESTROYED, () => this.lost('room destroyed'));
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_KICKED, () => this.lost('kicked'));
     handle.once(Janode.EVENT.HANDLE_DETACHED, () => this.lost('detached'));
@@ -59,7 +63,7 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
     this.assertOpen();
     checkOffer(offerSdp);
     const res = await this.owner.link.request(
-      this.handle.configure({ e2ee: true, jsep: { type: 'offer', sdp: offerSdp } }), 'configure');
+      this.handle.configure({ e2ee: true, jsep: { type: 'offer', sdp: withOpusDtx(offerSdp) } }), 'configure');
     if (!res.jsep || res.jsep.type !== 'answer') throw new Error('Janus gave no answer to a renegotiation');
     this.currentTracks = activeTracks(res.jsep.sdp);
     for (const kind of this.stopped) await this.applyForwarding(kind, false);

@@ -7,7 +7,7 @@ import type { JanusLink } from './link.ts';
 import { randomNumericId, randomSecret } from './ids.ts';
 import { JanusPublisher } from './publisher.ts';
 import { JanusSubscriber } from './subscriber.ts';
-import { checkOffer } from './sdp.ts';
+import { checkOffer, withOpusDtx } from './sdp.ts';
 import type { Logger } from '../../log/logger.ts';
 
 export interface RoomOwner {
@@ -59,7 +59,17 @@ export class JanusRoom implements MediaRoom {
       require_pvtid: false,
       record: false,
       lock_record: true,
-      audiolevel_event: false,
+      // Silence costs nothing: Opus DTX sends a packet every 400 ms or so while quiet; in-band FEC
+      // repairs single losses. Janus puts both in its answer, which is what a sender obeys.
+      opus_dtx: true,
+      opus_fec: true,
+      // Voice activity from the RFC 6464 audio-level header extension (outside SFrame: the SFU sees how
+      // loud, never what): Sabha tells the meeting who talks, which decides whose microphone a large
+      // meeting's browsers receive. Talking = an average level louder than -40 dBov over 0.5 s.
+      audiolevel_ext: true,
+      audiolevel_event: true,
+      audio_active_packets: 25,
+      audio_level_average: 40,
       description: 'sabha',
     }), 'create room');
     if (res.plugindata?.data.videoroom !== 'created') throw new Error('Janus did not create the room');
@@ -77,7 +87,7 @@ export class JanusRoom implements MediaRoom {
       const feed = randomNumericId();
       try {
         const res = await this.link.request(handle.joinConfigurePublisher({
-          room: this.numericId, feed, pin: this.pin, e2ee: true, jsep: { type: 'offer', sdp: offerSdp },
+          room: this.numericId, feed, pin: this.pin, e2ee: true, jsep: { type: 'offer', sdp: withOpusDtx(offerSdp) },
         }), 'publish');
         if (res.jsep?.type !== 'answer') throw new Error('Janus gave no answer to the offer');
         this.assertOpen();
@@ -124,6 +134,10 @@ export class JanusRoom implements MediaRoom {
 
   feedOf(publisherId: string): number | undefined {
     return this.publishers.get(publisherId)?.feed;
+  }
+
+  publisherMid(publisherId: string, kind: 'audio' | 'video'): string | undefined {
+    return this.publishers.get(publisherId)?.tracks.find((t) => t.kind === kind)?.mid;
   }
 
   /** Resolves once the publisher's peer connection is up in Janus. */

@@ -45,3 +45,26 @@ export function checkOffer(sdp: string): void {
     if (s.kind !== 'audio' && s.kind !== 'video') throw new TypeError(`offer has a ${s.kind} m-line`);
   }
 }
+
+/**
+ * Asks for Opus DTX on the sender's behalf. Janus 1.1.2 writes `usedtx=1` into its answer only when
+ * the offer's Opus fmtp has it, and browsers do not offer it; the sender's encoder follows the answer.
+ * So every publisher in Sabha's rooms stops sending (but for a comfort-noise packet every 400 ms or so)
+ * while its microphone hears silence, whatever client it is.
+ */
+export function withOpusDtx(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(eol);
+  const opus = new Set<string>();
+  for (const line of lines) {
+    const m = /^a=rtpmap:(\d+) opus\/48000/i.exec(line);
+    if (m) opus.add(m[1]!);
+  }
+  return lines
+    .map((line) => {
+      const m = /^a=fmtp:(\d+) (.*)$/.exec(line);
+      if (!m || !opus.has(m[1]!) || /(^|;)\s*usedtx=/.test(m[2]!)) return line;
+      return `${line};usedtx=1`;
+    })
+    .join(eol);
+}

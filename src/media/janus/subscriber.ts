@@ -1,22 +1,31 @@
 /**
- * A multistream subscriber: one VideoRoom handle, one browser peer connection,
- * any number of publishers' tracks. Janus makes every offer; the browser answers.
+ * A multistream subscriber: one VideoRoom handle, one browser peer connection, a bounded set of
+ * slots (m-lines) that carry whichever publishers' streams the participant wants now. Janus makes
+ * every offer; the browser answers.
  *
- * Requests run one at a time (a queue), because each Janus `update` depends on the
- * subscription the previous one left behind.
+ * Slots are reused: a slot whose stream is no longer wanted is re-pointed with VideoRoom `switch`
+ * (no renegotiation; Janus asks the new publisher for a key frame), or paused with `send: false`
+ * when nothing is left for it, so the browser receives only what it shows. Only when a kind has
+ * more wanted streams than slots does an `update` add m-lines, which needs a new offer.
+ *
+ * Requests run one at a time (a queue), because each request depends on the slots the previous
+ * one left behind.
  */
 import { EventEmitter } from 'node:events';
 import Janode from 'janode';
 import VideoRoomPlugin, { type VideoRoomHandle, type VideoRoomStream } from 'janode/plugins/videoroom';
-import type { IceCandidateInit, MediaSubscriber, MediaSubscriberEvents, SubscriberTrack } from '../engine.ts';
+import type { IceCandidateInit, MediaSubscriber, MediaSubscriberEvents, SimulcastLayer, SubscriberTrack, TrackKind, WantedStream } from '../engine.ts';
 import type { JanusLink } from './link.ts';
 import { toJanusCandidate } from './candidate.ts';
+import { SerialQueue } from './serial-queue.ts';
 
 export interface SubscriberOwner {
   readonly link: JanusLink;
   readonly numericId: number;
   readonly pin: string;
   feedOf(publisherId: string): number | undefined;
+  /** The publisher's own mid for that kind, which Janus needs to pick one stream of a feed. */
+  publisherMid(publisherId: string, kind: TrackKind): string | undefined;
   publisherUp(publisherId: string): Promise<void> | undefined;
   publisherOf(feed: number): string | undefined;
   removeSubscriber(s: JanusSubscriber): void;
@@ -24,20 +33,43 @@ export interface SubscriberOwner {
 
 type Offer = { offerSdp: string; tracks: SubscriberTrack[] };
 
+/** One m-line of the subscriber connection, as Janus's `streams` list and our own requests left it. */
+interface Slot {
+  readonly mid: string;
+  readonly kind: TrackKind;
+  publisherId: string;
+  /** Whether Janus forwards to this slot (false: paused, idle). */
+  sending: boolean;
+  /** The simulcast layer asked for; undefined until configured. */
+  layer: SimulcastLayer | undefined;
+}
+
+interface Resolved extends WantedStream {
+  feed: number;
+  feedMid: string;
+}
+
+/** Janus's default fallback (250 ms without packets on a layer drops to the one below) is kept. */
+const key = (publisherId: string, kind: TrackKind) => `${kind}:${publisherId}`;
+
 export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> implements MediaSubscriber {
   private closed = false;
   private joined = false;
-  /** Feeds Janus currently sends us, as its last `streams` list said. */
-  private feeds = new Set<number>();
-  private tracks: SubscriberTrack[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Slots by mid, in Janus's order. */
+  private slots = new Map<string, Slot>();
+  /**
+   * Streams asked for while Janus was still waiting for an answer ("updating"): they are in the
+   * subscription although its `streams` list lags, so asking again must not add them twice.
+   */
+  private readonly pending = new Set<string>();
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly owner: SubscriberOwner, private readonly handle: VideoRoomHandle) {
     super();
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (data: { streams?: VideoRoomStream[]; jsep?: { type: string; sdp: string } }) => {
       // Unsolicited: Janus renegotiated by itself, typically because a publisher left.
       if (Array.isArray(data?.streams)) this.adopt(data.streams);
-      if (data?.jsep?.type === 'offer') this.emit('offer', { offerSdp: data.jsep.sdp, tracks: [...this.tracks] });
+      if (data?.jsep?.type === 'offer') this.emit('offer', { offerSdp: data.jsep.sdp, tracks: this.tracks() });
     });
     handle.on(Janode.EVENT.HANDLE_HANGUP, (data: { reason?: unknown }) =>
       this.emit('hangup', typeof data?.reason === 'string' ? data.reason : 'hangup'));
@@ -46,46 +78,92 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
     handle.once(Janode.EVENT.HANDLE_DETACHED, () => this.lost('detached'));
   }
 
-  setPublishers(publisherIds: readonly string[]): Promise<Offer | null> {
+  setStreams(wanted: readonly WantedStream[], announce: (tracks: SubscriberTrack[]) => void): Promise<Offer | null> {
     return this.serial(async () => {
-      const wanted = new Map<number, string>();
-      for (const id of publisherIds) {
-        const feed = typeof id === 'string' ? this.owner.feedOf(id) : undefined;
-        if (feed === undefined) throw new TypeError('unknown publisher');
-        wanted.set(feed, id);
-      }
-      const added = [...wanted.keys()].filter((f) => !this.feeds.has(f));
-      // Janus refuses to subscribe to a feed whose peer connection is not up yet.
-      await this.owner.link.request(
-        Promise.all(added.map((f) => this.owner.publisherUp(wanted.get(f)!))), 'publisher connection');
-      this.assertOpen();
-      const subscribe = added.map((feed) => ({ feed }));
-      const unsubscribe = [...this.feeds].filter((f) => !wanted.has(f)).map((feed) => ({ feed }));
-      if (subscribe.length === 0 && unsubscribe.length === 0) return null;
-
+      const resolved = this.resolve(wanted);
       const link = this.owner.link;
+
+      // 1. Slots that already carry a wanted stream keep it; the others are free.
+      const byKey = new Map(resolved.map((w) => [key(w.publisherId, w.kind), w]));
+      const placed = new Set<string>();
+      const free = new Set<Slot>();
+      for (const slot of this.slots.values()) {
+        const k = key(slot.publisherId, slot.kind);
+        if (byKey.has(k) && !placed.has(k)) placed.add(k);
+        else free.add(slot);
+      }
+      for (const k of this.pending) if (byKey.has(k)) placed.add(k);
+      const unplaced = resolved.filter((w) => !placed.has(key(w.publisherId, w.kind)));
+      // Janus refuses to subscribe or switch to a feed whose peer connection is not up yet.
+      const newPublishers = [...new Set(unplaced.map((w) => w.publisherId))];
+      await link.request(Promise.all(newPublishers.map((id) => this.owner.publisherUp(id))), 'publisher connection');
+      this.assertOpen();
+
+      // 2. Free slots of the right kind take new streams; the rest need new m-lines.
+      const switches: { slot: Slot; to: Resolved }[] = [];
+      const additions: Resolved[] = [];
+      for (const w of unplaced) {
+        const slot = [...free].find((s) => s.kind === w.kind);
+        if (slot) {
+          free.delete(slot);
+          switches.push({ slot, to: w });
+        } else {
+          additions.push(w);
+        }
+      }
+      if (switches.length > 0) {
+        for (const { slot, to } of switches) {
+          slot.publisherId = to.publisherId;
+          slot.layer = undefined;
+          slot.sending = false; // resumed below, once switched
+        }
+        announce(this.tracksIncluding(switches.map((s) => s.slot)));
+        const res = await link.request(this.handle.switch({
+          streams: switches.map(({ slot, to }) => ({ feed: to.feed, mid: to.feedMid, sub_mid: slot.mid })),
+        }), 'switch');
+        if (Array.isArray(res.streams)) this.adopt(res.streams);
+      }
+
+      // 3. Pause what is left free; resume re-pointed slots; give every video slot its layer.
+      const configure: { mid: string; send?: boolean; substream?: number }[] = [];
+      for (const slot of this.slots.values()) {
+        const w = byKey.get(key(slot.publisherId, slot.kind));
+        if (!w || [...free].some((f) => f.mid === slot.mid)) {
+          if (slot.sending) configure.push({ mid: slot.mid, send: false });
+          slot.sending = false;
+          continue;
+        }
+        const change: { mid: string; send?: boolean; substream?: number } = { mid: slot.mid };
+        if (!slot.sending) change.send = true;
+        if (slot.kind === 'video' && w.layer !== undefined && slot.layer !== w.layer) change.substream = w.layer;
+        if (change.send === undefined && change.substream === undefined) continue;
+        configure.push(change);
+        slot.sending = true;
+        if (change.substream !== undefined) slot.layer = w.layer;
+      }
+      if (configure.length > 0) await link.request(this.handle.configure({ streams: configure }), 'configure');
+
+      // 4. More streams than slots: new m-lines, hence a new offer.
+      if (additions.length === 0) return null;
+      const subscribe = additions.map((w) => ({ feed: w.feed, mid: w.feedMid }));
       let res: { jsep?: { type: string; sdp: string }; streams?: VideoRoomStream[] };
       if (!this.joined) {
-        if (subscribe.length === 0) return null;
         res = await link.request(this.handle.joinSubscriber({
           room: this.owner.numericId, pin: this.owner.pin, streams: subscribe, autoupdate: true, use_msid: false,
         }), 'join subscriber');
         this.joined = true;
       } else {
-        // Janus 1.1.2 refuses an empty list ("Empty unsubscription list"): send only non-empty ones.
-        res = await link.request(this.handle.update({
-          ...(subscribe.length > 0 ? { subscribe } : {}),
-          ...(unsubscribe.length > 0 ? { unsubscribe } : {}),
-        }), 'update');
+        res = await link.request(this.handle.update({ subscribe }), 'update');
       }
       if (Array.isArray(res.streams)) this.adopt(res.streams);
-      // What was asked is the subscription now, even if Janus's list lags ("updating"); otherwise a
-      // repeated call would subscribe the same feed twice.
-      this.feeds = new Set(wanted.keys());
-      // No offer: nothing changed for Janus, or it is still waiting for the answer to the previous
-      // offer ("updating") and will send the combined one as an `offer` event.
-      if (res.jsep?.type !== 'offer') return null;
-      return { offerSdp: res.jsep.sdp, tracks: [...this.tracks] };
+      // No offer: Janus is still waiting for the answer to the previous offer ("updating") and
+      // will send the combined one as an `offer` event.
+      if (res.jsep?.type !== 'offer') {
+        for (const w of additions) this.pending.add(key(w.publisherId, w.kind));
+        return null;
+      }
+      await this.configureNewLayers(additions);
+      return { offerSdp: res.jsep.sdp, tracks: this.tracks() };
     });
   }
 
@@ -108,7 +186,7 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
       const res = await this.owner.link.request(this.handle.configure({ restart: true }), 'configure');
       if (Array.isArray(res.streams)) this.adopt(res.streams);
       if (res.jsep?.type !== 'offer') throw new Error('Janus gave no ICE restart offer');
-      return { offerSdp: res.jsep.sdp, tracks: [...this.tracks] };
+      return { offerSdp: res.jsep.sdp, tracks: this.tracks() };
     });
   }
 
@@ -128,30 +206,73 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
     this.handle.removeAllListeners();
   }
 
-  /** Janus's `streams` list is the truth about what this peer connection carries. */
+  /** What the browser receives: slots that are sending. A paused slot is idle and not listed. */
+  private tracks(): SubscriberTrack[] {
+    return this.tracksIncluding([]);
+  }
+
+  /** The track map with `resuming` counted as sending (announced before Janus switches them). */
+  private tracksIncluding(resuming: readonly Slot[]): SubscriberTrack[] {
+    return [...this.slots.values()]
+      .filter((s) => s.sending || resuming.includes(s))
+      .map((s) => ({ mid: s.mid, kind: s.kind, publisherId: s.publisherId }));
+  }
+
+  private resolve(wanted: readonly WantedStream[]): Resolved[] {
+    const out = new Map<string, Resolved>();
+    for (const w of wanted) {
+      if (typeof w?.publisherId !== 'string' || (w.kind !== 'audio' && w.kind !== 'video')) throw new TypeError('invalid stream');
+      const feed = this.owner.feedOf(w.publisherId);
+      const feedMid = this.owner.publisherMid(w.publisherId, w.kind);
+      if (feed === undefined || feedMid === undefined) throw new TypeError('unknown publisher stream');
+      out.set(key(w.publisherId, w.kind), { ...w, feed, feedMid });
+    }
+    return [...out.values()];
+  }
+
+  /** New m-lines start at Janus's default layer (the highest): set the asked one at once. */
+  private async configureNewLayers(added: readonly Resolved[]): Promise<void> {
+    const configure: { mid: string; substream: number }[] = [];
+    for (const w of added) {
+      if (w.kind !== 'video' || w.layer === undefined) continue;
+      const slot = [...this.slots.values()].find((s) => s.kind === 'video' && s.publisherId === w.publisherId);
+      if (!slot) continue;
+      slot.layer = w.layer;
+      configure.push({ mid: slot.mid, substream: w.layer });
+    }
+    if (configure.length > 0) await this.owner.link.request(this.handle.configure({ streams: configure }), 'configure');
+  }
+
+  /**
+   * Janus's `streams` list is the truth about which m-lines exist and which feed each carries.
+   * An inactive m-line (its publisher left) is no slot any more; Janus recycles it on a later update.
+   */
   private adopt(streams: VideoRoomStream[]): void {
-    const tracks: SubscriberTrack[] = [];
-    const feeds = new Set<number>();
+    const slots = new Map<string, Slot>();
     for (const s of streams) {
       if (s.active === false || typeof s.feed_id !== 'number' || typeof s.mid !== 'string') continue;
       if (s.type !== 'audio' && s.type !== 'video') continue;
       const publisherId = this.owner.publisherOf(s.feed_id);
       if (publisherId === undefined) continue;
-      feeds.add(s.feed_id);
-      tracks.push({ mid: s.mid, kind: s.type, publisherId });
+      const previous = this.slots.get(s.mid);
+      const same = previous?.publisherId === publisherId;
+      slots.set(s.mid, {
+        mid: s.mid,
+        kind: s.type,
+        publisherId,
+        sending: typeof s.send === 'boolean' ? s.send : previous?.sending ?? true,
+        layer: same ? previous.layer : undefined,
+      });
     }
-    this.tracks = tracks;
-    this.feeds = feeds;
+    this.slots = slots;
+    for (const slot of slots.values()) this.pending.delete(key(slot.publisherId, slot.kind));
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
+    return this.queue.run(async () => {
       this.assertOpen();
       return op();
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => {});
-    return result;
+    });
   }
 
   private assertOpen(): void {

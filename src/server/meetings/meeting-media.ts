@@ -4,8 +4,8 @@
  * keeps the mapping between publication ids (what clients see) and SFU publishers.
  * Only admitted participants ever reach this class, so only they get media ports.
  */
-import type { IceCandidateInit, MediaEngine, MediaPublisher, MediaRoom, MediaSubscriber, SubscriberTrack, TrackKind } from '../../media/engine.ts';
-import type { MediaSource, PeerConnectionName, PublicationInfo, SubscribedTrack } from '../../protocol/index.ts';
+import type { IceCandidateInit, MediaEngine, MediaPublisher, MediaRoom, MediaSubscriber, SimulcastLayer, SubscriberTrack, TrackKind, WantedStream } from '../../media/engine.ts';
+import { MAX_MEETING_HOSTS, type MediaSource, type PeerConnectionName, type PublicationInfo, type SubscribedTrack, type VideoQuality } from '../../protocol/index.ts';
 import { ProtocolError } from '../errors.ts';
 import type { Logger } from '../../log/logger.ts';
 
@@ -19,7 +19,21 @@ export interface MeetingMediaEvents {
   subscriberOffer(participantId: string, sdp: string, tracks: SubscribedTrack[]): void;
   /** The SFU dropped a participant's publisher (e.g. ICE failure). */
   publisherLost(participantId: string, source: MediaSource): void;
+  /** Slots of a participant's subscriber were re-pointed: what each mid carries now. */
+  subscriberTracks(participantId: string, tracks: SubscribedTrack[]): void;
+  /** Which simulcast layers of a participant's camera anybody receives changed. */
+  sendLayers(participantId: string, source: MediaSource, active: [boolean, boolean, boolean]): void;
+  /** The SFU heard a participant start or stop talking. */
+  talking(participantId: string, talking: boolean): void;
 }
+
+/** What a participant asked to receive. */
+export interface SubscriptionRequest {
+  video: readonly { publicationId: string; quality: VideoQuality }[];
+  audio: readonly string[];
+}
+
+const LAYER_OF: Record<VideoQuality, SimulcastLayer> = { low: 0, medium: 1, high: 2 };
 
 export class MeetingMedia {
   private room: MediaRoom | undefined;
@@ -28,6 +42,10 @@ export class MeetingMedia {
   private readonly subscribers = new Map<string, MediaSubscriber>();
   /** Serialises media operations per participant: SDP exchanges must not interleave. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Per subscriber, the layer it receives of each publication's video: what senders must encode. */
+  private readonly layersWanted = new Map<string, Map<string, SimulcastLayer>>();
+  /** Per publication, the layers last told to its sender. */
+  private readonly layersSent = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -71,6 +89,11 @@ export class MeetingMedia {
       publisher.on('hangup', () => {
         if (this.publications.get(id)?.publisher === publisher) this.events.publisherLost(participantId, source);
       });
+      if (source === 'camera') {
+        publisher.on('talking', (talking) => {
+          if (this.publications.get(id)?.publisher === publisher) this.events.talking(participantId, talking);
+        });
+      }
       const info: PublicationInfo = { id, participantId, source };
       this.publications.set(id, { info, publisher });
       return { answerSdp, added: info };
@@ -87,6 +110,8 @@ export class MeetingMedia {
     const publication = this.publications.get(id);
     if (!publication) return undefined;
     this.publications.delete(id);
+    this.layersSent.delete(id);
+    for (const wanted of this.layersWanted.values()) wanted.delete(id);
     await publication.publisher.close().catch((error) => this.log.warn('publisher close failed', { error }));
     return publication.info;
   }
@@ -97,17 +122,60 @@ export class MeetingMedia {
     await publication.publisher.setForwarding(kind, forward).catch((error) => this.log.warn('forwarding change failed', { error }));
   }
 
-  /** Makes the participant's subscription exactly `publicationIds`; returns the offer to send, if any. */
-  subscribe(participantId: string, publicationIds: readonly string[]): Promise<{ sdp: string; tracks: SubscribedTrack[] } | null> {
+  /**
+   * Makes the participant's subscription exactly what it asked for; returns the offer to send, if any.
+   * Re-pointed slots are announced (`subscriberTracks`) before the SFU switches them.
+   */
+  subscribe(participantId: string, request: SubscriptionRequest): Promise<{ sdp: string; tracks: SubscribedTrack[] } | null> {
     return this.serial(participantId, async () => {
-      for (const id of publicationIds) {
-        if (!this.publications.has(id)) throw new ProtocolError('not-found', 'no such publication');
-        if (this.publications.get(id)!.info.participantId === participantId) throw new ProtocolError('invalid-state', 'cannot subscribe to oneself');
+      const wanted: WantedStream[] = [];
+      const layers = new Map<string, SimulcastLayer>();
+      for (const { publicationId, quality } of request.video) {
+        this.subscribable(participantId, publicationId, 'video');
+        wanted.push({ publisherId: publicationId, kind: 'video', layer: LAYER_OF[quality] });
+        layers.set(publicationId, LAYER_OF[quality]);
+      }
+      for (const publicationId of request.audio) {
+        this.subscribable(participantId, publicationId, 'audio');
+        wanted.push({ publisherId: publicationId, kind: 'audio' });
       }
       const subscriber = await this.ensureSubscriber(participantId);
-      const update = await subscriber.setPublishers(publicationIds).catch(mediaError);
+      const announce = (tracks: SubscriberTrack[]) => this.events.subscriberTracks(participantId, this.describe(tracks));
+      const update = await subscriber.setStreams(wanted, announce).catch(mediaError);
+      const before = this.layersWanted.get(participantId);
+      this.layersWanted.set(participantId, layers);
+      this.updateSendLayers(new Set([...(before?.keys() ?? []), ...layers.keys()]));
       return update ? { sdp: update.offerSdp, tracks: this.describe(update.tracks) } : null;
     });
+  }
+
+  private subscribable(participantId: string, publicationId: string, kind: TrackKind): void {
+    const publication = this.publications.get(publicationId);
+    if (!publication) throw new ProtocolError('not-found', 'no such publication');
+    if (publication.info.participantId === participantId) throw new ProtocolError('invalid-state', 'cannot subscribe to oneself');
+    if (!publication.publisher.tracks.some((t) => t.kind === kind)) throw new ProtocolError('invalid-state', `that publication has no ${kind}`);
+  }
+
+  /**
+   * Tells each sender which of its camera's layers anybody receives, so that it encodes no layer in vain.
+   * The lowest layer of a camera someone receives stays on: it is what Janus falls back to while a higher
+   * one starts.
+   */
+  private updateSendLayers(publicationIds: Iterable<string>): void {
+    for (const id of publicationIds) {
+      const publication = this.publications.get(id);
+      if (!publication || publication.info.source !== 'camera') continue;
+      const active: [boolean, boolean, boolean] = [false, false, false];
+      for (const wanted of this.layersWanted.values()) {
+        const layer = wanted.get(id);
+        if (layer !== undefined) active[layer] = true;
+      }
+      if (active[1] || active[2]) active[0] = true;
+      const text = active.join();
+      if (this.layersSent.get(id) === text) continue;
+      this.layersSent.set(id, text);
+      this.events.sendLayers(publication.info.participantId, 'camera', active);
+    }
   }
 
   answerSubscriber(participantId: string, sdp: string): Promise<void> {
@@ -149,6 +217,9 @@ export class MeetingMedia {
     const subscriber = this.subscribers.get(participantId);
     this.subscribers.delete(participantId);
     this.queues.delete(participantId);
+    const watched = this.layersWanted.get(participantId);
+    this.layersWanted.delete(participantId);
+    if (watched) this.updateSendLayers(watched.keys());
     await subscriber?.close().catch(() => undefined);
     return removed;
   }
@@ -174,8 +245,9 @@ export class MeetingMedia {
   private async ensureRoom(): Promise<MediaRoom> {
     if (this.closed) throw new ProtocolError('invalid-state', 'the meeting has ended');
     if (this.room) return this.room;
-    // Camera and screen are separate publishers: two per participant, and room for hosts who join past the cap.
-    this.roomPromise ??= this.engine.createRoom({ maxPublishers: 2 * this.maxParticipants + 8 });
+    // Camera and screen are separate publishers: two per person, hosts and co-hosts (who do not count
+    // towards the cap) included.
+    this.roomPromise ??= this.engine.createRoom({ maxPublishers: 2 * (this.maxParticipants + MAX_MEETING_HOSTS) });
     try {
       this.room = await this.roomPromise;
     } catch (error) {

@@ -9,6 +9,7 @@
  */
 import {
   DEFAULT_SETTINGS,
+  MAX_MEETING_HOSTS,
   type ChatBody,
   type LeaveReason,
   type MediaSource,
@@ -21,11 +22,14 @@ import type { IceCandidateInit, MediaEngine } from '../../media/engine.ts';
 import type { Logger } from '../../log/logger.ts';
 import { ProtocolError, forbidden } from '../errors.ts';
 import { newPasscode, newSecret, secretsEqual } from '../security/random.ts';
-import { MeetingMedia } from './meeting-media.ts';
+import { MeetingMedia, type SubscriptionRequest } from './meeting-media.ts';
 import { MlsDelivery } from './mls-delivery.ts';
+import { SpeakingRelay } from './speaking-relay.ts';
 import { Participant, type MessageSink } from './participant.ts';
+import { waitingRoomChanges, waitingRoomSnapshot, type WaitingRoomChange } from './waiting-room-feed.ts';
 
 export interface MeetingLimits {
+  /** People besides the hosts and co-hosts, waiting room included. */
   maxParticipants: number;
   emptyMeetingMs: number;
   unstartedMeetingMs: number;
@@ -54,6 +58,7 @@ export class Meeting {
   private readonly bannedDevices = new Set<string>();
   readonly mls = new MlsDelivery();
   readonly media: MeetingMedia;
+  private readonly speaking: SpeakingRelay;
   private readonly timers = new Map<'empty' | 'unstarted' | 'max-duration' | 'auto-lock', NodeJS.Timeout>();
 
   constructor(
@@ -65,9 +70,16 @@ export class Meeting {
     private readonly onEnded: (meeting: Meeting) => void,
     private readonly log: Logger,
   ) {
+    this.speaking = new SpeakingRelay((participantId, speaking) => {
+      const p = this.participants.get(participantId);
+      if (p?.state === 'joined') this.broadcast({ type: 'speaking', participantId, speaking });
+    });
     this.media = new MeetingMedia(engine, limits.maxParticipants, {
       subscriberOffer: (pid, sdp, tracks) => this.participants.get(pid)?.send({ type: 'subscriber-offer', sdp, tracks }),
+      subscriberTracks: (pid, tracks) => this.participants.get(pid)?.send({ type: 'subscriber-tracks', tracks }),
+      sendLayers: (pid, source, active) => this.participants.get(pid)?.send({ type: 'send-layers', source, active }),
       publisherLost: (pid, source) => void this.unpublish(pid, source).catch(() => undefined),
+      talking: (pid, talking) => this.speaking.set(pid, talking),
     }, log);
     this.setTimer('unstarted', limits.unstartedMeetingMs, () => this.end('idle'));
   }
@@ -100,6 +112,11 @@ export class Meeting {
     return this.participants.size;
   }
 
+  /** Hosts and co-hosts in the meeting: they do not count towards the participant cap. */
+  private get hostCount(): number {
+    return this.joined.filter((p) => p.isHostOrCohost).length;
+  }
+
   private get hostPresent(): boolean {
     return this.joined.some((p) => p.isHostOrCohost);
   }
@@ -128,8 +145,7 @@ export class Meeting {
       if (this.bannedDevices.has(request.deviceId)) throw new ProtocolError('removed', 'you were removed from this meeting');
       if (this.settings.locked) throw new ProtocolError('locked', 'the meeting is locked');
     }
-    // The cap counts the waiting room too; the host is never kept out of their own meeting by it.
-    if (!request.asHost && this.participants.size >= this.limits.maxParticipants) throw new ProtocolError('meeting-full', 'the meeting is full');
+    this.assertRoomFor(request.asHost);
 
     const state = request.asHost ? 'joined' : !this.hostPresent ? 'waiting-host' : this.settings.waitingRoom ? 'waiting-room' : 'joined';
     const p = new Participant(request.name, request.deviceId, request.address, state);
@@ -145,10 +161,23 @@ export class Meeting {
       this.completeJoin(p);
     } else {
       this.sendWaiting(p);
-      if (state === 'waiting-room') this.notifyWaitingRoom();
+      if (state === 'waiting-room') this.waitingRoomChanged({ added: [p] });
     }
     this.log.info('participant entered', { meeting: this.id, participant: p.id, state: p.state, role: p.role });
     return p;
+  }
+
+  /**
+   * The cap counts everyone but hosts and co-hosts, waiting room included: a meeting of 100 is 100 people
+   * besides its host. Hosts and co-hosts are at most MAX_MEETING_HOSTS, and the whole meeting at most the
+   * cap plus that (a co-host made participant again can take the participants past the cap for a while).
+   */
+  private assertRoomFor(asHost: boolean): void {
+    const hosts = this.hostCount;
+    const full = asHost
+      ? hosts >= MAX_MEETING_HOSTS || this.participants.size >= this.limits.maxParticipants + MAX_MEETING_HOSTS
+      : this.participants.size - hosts >= this.limits.maxParticipants;
+    if (full) throw new ProtocolError('meeting-full', 'the meeting is full');
   }
 
   /** The host's first arrival starts the clock of auto-lock and maximum duration. */
@@ -163,15 +192,17 @@ export class Meeting {
   /** People who came before the host: into the waiting room, or straight in when it is off. */
   private releaseHostWaiters(): void {
     const early = this.waiting.filter((p) => p.state === 'waiting-host');
+    const queued: Participant[] = [];
     for (const p of early) {
       if (this.settings.waitingRoom) {
         p.state = 'waiting-room';
         this.sendWaiting(p);
+        queued.push(p);
       } else {
         this.completeJoin(p);
       }
     }
-    if (early.length > 0) this.notifyWaitingRoom();
+    this.waitingRoomChanged({ added: queued });
   }
 
   private sendWaiting(p: Participant): void {
@@ -202,7 +233,8 @@ export class Meeting {
       mls: { epoch: this.mls.epoch, groupExists: this.mls.groupExists },
     };
     p.send(joined);
-    if (p.isHostOrCohost) p.send({ type: 'waiting-room', entries: this.waitingEntries() });
+    // The only time a host is sent the whole waiting room; afterwards, changes only.
+    if (p.isHostOrCohost) for (const message of waitingRoomSnapshot(this.waitingEntries())) p.send(message);
   }
 
   // -------------------------------------------------------------------------
@@ -224,7 +256,7 @@ export class Meeting {
       this.relayCommit(actor, mls, epoch, people);
     }
     for (const p of people) this.completeJoin(p);
-    this.notifyWaitingRoom();
+    this.waitingRoomChanged({ removed: people });
   }
 
   deny(actor: Participant, requested: readonly string[]): void {
@@ -234,8 +266,10 @@ export class Meeting {
       const p = this.participants.get(id);
       if (!p || (p.state !== 'waiting-room' && p.state !== 'waiting-host')) throw new ProtocolError('not-found', 'no such person in the waiting room');
     }
-    for (const id of ids) this.dismiss(this.participants.get(id)!, 'denied');
-    this.notifyWaitingRoom();
+    const people = ids.map((id) => this.participants.get(id)!);
+    const listed = people.filter((p) => p.state === 'waiting-room');
+    for (const p of people) this.dismiss(p, 'denied', { quiet: true });
+    this.waitingRoomChanged({ removed: listed });
   }
 
   remove(actor: Participant, id: string): void {
@@ -250,6 +284,8 @@ export class Meeting {
 
   updateSettings(actor: Participant, changes: Partial<MeetingSettings>): void {
     this.requireHostish(actor);
+    // A spotlight names someone everyone is shown large: only a person in the meeting now.
+    if (changes.spotlight) this.joinedParticipant(changes.spotlight);
     const next = { ...this.settings, ...changes };
     if (changes.screenShareAllowed) next.screenShareAllowed = [...new Set(changes.screenShareAllowed)];
     const waitingRoomTurnedOff = this.settings.waitingRoom && !next.waitingRoom;
@@ -262,8 +298,9 @@ export class Meeting {
     // Withdrawn permissions take effect at once: a screen share that is no longer allowed stops.
     for (const p of this.joined) if (p.screen && !this.mayShareScreen(p)) void this.unpublish(p.id, 'screen');
     if (waitingRoomTurnedOff) {
-      for (const p of this.waiting.filter((w) => w.state === 'waiting-room')) this.completeJoin(p);
-      this.notifyWaitingRoom();
+      const admitted = this.waiting.filter((w) => w.state === 'waiting-room');
+      for (const p of admitted) this.completeJoin(p);
+      this.waitingRoomChanged({ removed: admitted });
     }
   }
 
@@ -278,6 +315,9 @@ export class Meeting {
     if (actor.role !== 'host') throw forbidden('only the host can change roles');
     const target = this.joinedParticipant(id);
     if (target.role === 'host') throw forbidden('cannot change the host role this way');
+    if (role === 'cohost' && target.role !== 'cohost' && this.hostCount >= MAX_MEETING_HOSTS) {
+      throw new ProtocolError('limit-reached', 'this meeting has as many co-hosts as it may');
+    }
     target.role = role;
     this.announce(target);
     this.sendSnapshot(target);
@@ -315,6 +355,7 @@ export class Meeting {
     this.state = 'ended';
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.speaking.clear();
     for (const p of this.participants.values()) {
       clearTimeout(p.reconnectTimer);
       p.state = 'gone';
@@ -400,9 +441,9 @@ export class Meeting {
     if (removed) this.broadcast({ type: 'publication-removed', publicationId: removed.id });
   }
 
-  async subscribe(p: Participant, publicationIds: readonly string[]): Promise<void> {
+  async subscribe(p: Participant, request: SubscriptionRequest): Promise<void> {
     this.requireJoined(p);
-    const offer = await this.media.subscribe(p.id, publicationIds);
+    const offer = await this.media.subscribe(p.id, request);
     if (offer) p.send({ type: 'subscriber-offer', sdp: offer.sdp, tracks: offer.tracks });
   }
 
@@ -452,9 +493,11 @@ export class Meeting {
   setKeyPackage(p: Participant, keyPackage: string): void {
     if (p.state === 'gone') throw new ProtocolError('not-in-meeting', 'not in a meeting');
     if (this.mls.isMember(p.id)) throw new ProtocolError('invalid-state', 'already a member of the group');
+    if (p.keyPackage === keyPackage) return; // the same one again: nobody needs it twice
     p.keyPackage = keyPackage;
     if (p.state === 'joined') this.updateMlsWork();
-    else this.notifyWaitingRoom();
+    // Someone waiting for the host is not listed yet: their KeyPackage goes out with them when they are.
+    else if (p.state === 'waiting-room') this.waitingRoomChanged({ updated: [p] });
   }
 
   groupCreated(p: Participant): void {
@@ -535,8 +578,10 @@ export class Meeting {
     }
   }
 
-  private dismiss(p: Participant, reason: LeaveReason): void {
+  /** `quiet`: the caller tells hosts about a whole batch of departures from the waiting room itself. */
+  private dismiss(p: Participant, reason: LeaveReason, options: { quiet?: boolean } = {}): void {
     const wasJoined = p.state === 'joined';
+    const wasListed = p.state === 'waiting-room';
     const wasHost = p.role === 'host';
     p.state = 'gone';
     clearTimeout(p.reconnectTimer);
@@ -547,18 +592,23 @@ export class Meeting {
     this.log.info('participant left', { meeting: this.id, participant: p.id, reason });
 
     if (wasJoined) {
+      this.speaking.forget(p.id);
       void this.media.removeParticipant(p.id).then((removed) => {
         for (const publication of removed) this.broadcast({ type: 'publication-removed', publicationId: publication.id });
       });
       this.broadcast({ type: 'participant-left', participantId: p.id, reason });
+      if (this.settings.spotlight === p.id) {
+        this.settings = { ...this.settings, spotlight: null };
+        this.broadcast({ type: 'settings', settings: this.settings });
+      }
       const groupGone = this.mls.participantGone(p.id);
       const successor = wasHost ? this.promoteSuccessor() : undefined;
       if (groupGone) this.askForNewGroup(successor);
       this.updateMlsWork();
       // Only the last joined person leaving starts the clock; waiting people neither start nor stop it.
       if (this.joined.length === 0) this.setTimer('empty', this.limits.emptyMeetingMs, () => this.end('idle'));
-    } else {
-      this.notifyWaitingRoom();
+    } else if (wasListed && !options.quiet) {
+      this.waitingRoomChanged({ removed: [p] });
     }
   }
 
@@ -612,14 +662,19 @@ export class Meeting {
   }
 
   private waitingEntries() {
-    return this.waiting
-      .filter((p) => p.state === 'waiting-room')
-      .map((p) => ({ participantId: p.id, name: p.name, ...(p.keyPackage ? { keyPackage: p.keyPackage } : {}) }));
+    return this.waiting.filter((p) => p.state === 'waiting-room').map((p) => p.waitingEntry());
   }
 
-  private notifyWaitingRoom(): void {
-    const entries = this.waitingEntries();
-    for (const p of this.joined) if (p.isHostOrCohost) p.send({ type: 'waiting-room', entries });
+  /** Tells hosts and co-hosts what changed in the waiting room: changes only, never the whole list. */
+  private waitingRoomChanged(change: { added?: Participant[]; updated?: Participant[]; removed?: Participant[] }): void {
+    const feed: WaitingRoomChange = {
+      added: change.added?.map((p) => p.waitingEntry()),
+      updated: change.updated?.map((p) => p.waitingEntry()),
+      removed: change.removed?.map((p) => p.id),
+    };
+    const messages = waitingRoomChanges(feed);
+    if (messages.length === 0) return;
+    for (const p of this.joined) if (p.isHostOrCohost) for (const message of messages) p.send(message);
   }
 
   private scheduleAutoLock(): void {

@@ -2,7 +2,7 @@
  * One person in (or queued for) a meeting. The participant outlives its connection
  * for a grace period so that a dropped network does not cost the place.
  */
-import type { LeaveReason, ParticipantInfo, Role, ServerMessage } from '../../protocol/index.ts';
+import type { LeaveReason, ParticipantInfo, Role, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
 import { newParticipantId, newSecret } from '../security/random.ts';
 
 /** Where a participant's messages go: the signalling connection it is attached to. */
@@ -48,6 +48,11 @@ export class Participant {
 
   send(message: ServerMessage): void {
     this.sink?.send(message);
+  }
+
+  /** How hosts see this person in the waiting room. */
+  waitingEntry(): WaitingEntry {
+    return { participantId: this.id, name: this.name, ...(this.keyPackage !== undefined ? { keyPackage: this.keyPackage } : {}) };
   }
 
   info(mayShareScreen: boolean): ParticipantInfo {

@@ -1,7 +1,8 @@
-/** The bottom bar: microphone, camera, screen, chat, people, security, leave. */
+/** The bottom bar: microphone, camera, screen, leave; the layout switch, people, chat, security. */
 import type { Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
 import { icon, type IconName } from '../icons.ts';
+import type { LayoutMode } from './layout/layout-preferences.ts';
 
 export type PanelName = 'chat' | 'participants' | 'security';
 
@@ -33,12 +34,14 @@ export class ControlBar {
   readonly #cam: ToggleButton;
   readonly #share: ToggleButton;
   readonly #panels: Record<PanelName, ToggleButton>;
+  readonly #layout: ToggleButton;
   readonly #leave: HTMLButtonElement;
   #openPanel: PanelName | null = null;
+  #layoutMode: LayoutMode = 'grid';
 
   constructor(
     readonly room: Room,
-    readonly actions: { togglePanel(panel: PanelName): void; leave(): void; shareScreen(): void },
+    readonly actions: { togglePanel(panel: PanelName): void; leave(): void; shareScreen(): void; toggleLayout(): void },
   ) {
     const media = room.options.localMedia;
     this.#mic = toggleButton('mic-button', () => room.setMicEnabled(!media.micEnabled), 'neutral');
@@ -49,13 +52,14 @@ export class ControlBar {
       participants: toggleButton('participants-button', () => actions.togglePanel('participants')),
       security: toggleButton('security-button', () => actions.togglePanel('security')),
     };
+    this.#layout = toggleButton('layout-switch', () => actions.toggleLayout());
     this.#leave = h('button', { class: 'leave-button', attrs: { type: 'button', 'data-testid': 'leave-button', 'aria-label': 'Leave meeting', title: 'Leave meeting' } }, icon('leave'));
     this.#leave.addEventListener('click', () => actions.leave());
     this.element = h(
       'footer',
       { class: 'control-bar', attrs: { role: 'toolbar', 'aria-label': 'Meeting controls' } },
       h('div', { class: 'bar-group' }, this.#mic.button, this.#cam.button, this.#share.button, this.#leave),
-      h('div', { class: 'bar-group bar-right' }, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
+      h('div', { class: 'bar-group bar-right' }, this.#layout.button, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
     );
     const update = () => this.render();
     media.on('state', update);
@@ -67,6 +71,12 @@ export class ControlBar {
 
   setOpenPanel(panel: PanelName | null): void {
     this.#openPanel = panel;
+    this.render();
+  }
+
+  /** Shows which view is on: the switch is a toggle named "Speaker view", pressed in speaker view. */
+  setLayoutMode(mode: LayoutMode): void {
+    this.#layoutMode = mode;
     this.render();
   }
 
@@ -91,6 +101,7 @@ export class ControlBar {
     const mayShare = s.isHost || s.self?.mayShareScreen === true;
     this.#share.button.disabled = !sharing && !mayShare;
     if (this.#share.button.disabled) this.#share.button.title = 'The host has not allowed you to share your screen';
+    this.#layout.set(this.#layoutMode === 'speaker', 'Speaker view', this.#layoutMode === 'speaker' ? 'speaker' : 'grid');
     this.#panels.participants.set(this.#openPanel === 'participants', 'People', 'people');
     this.#panels.chat.set(this.#openPanel === 'chat', 'Chat', 'chat');
     this.#panels.security.set(this.#openPanel === 'security', 'Security', 'shield');

@@ -6,7 +6,7 @@ import type { Toaster } from '../toast.ts';
 import { ChatPanel } from './chat-panel.ts';
 import { ControlBar, type PanelName } from './control-bar.ts';
 import { EncryptionBadge } from './encryption-badge.ts';
-import { TileGrid } from './grid.ts';
+import { LayoutController } from './layout/layout-controller.ts';
 import { showHostLeaveDialog } from './leave-dialog.ts';
 import { ParticipantsPanel } from './participants-panel.ts';
 import { SecurityPanel } from './security-panel.ts';
@@ -14,9 +14,11 @@ import { SecurityPanel } from './security-panel.ts';
 const PANEL_TITLES: Record<PanelName, string> = { chat: 'In-meeting messages', participants: 'People', security: 'Security' };
 
 export function meetingView(room: Room, meetingId: string, toaster: Toaster): { element: HTMLElement; dispose(): void } {
-  const grid = new TileGrid(room);
+  const grid = new LayoutController(room);
+  grid.onError = (text) => toaster.show(text);
   const chat = new ChatPanel(room);
   const people = new ParticipantsPanel(room, toaster);
+  people.pins = { pinned: () => grid.pinned, toggle: (id) => grid.togglePin(id) };
   const security = new SecurityPanel(room, meetingId, toaster);
   const badge = new EncryptionBadge(room);
   const panelTitle = h('h2', { class: 'panel-title', attrs: { id: 'panel-title' } });
@@ -36,7 +38,15 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
       if (room.screenTrack) room.stopScreenShare();
       else room.startScreenShare().catch(() => {});
     },
+    toggleLayout: () => grid.setMode(grid.mode === 'speaker' ? 'grid' : 'speaker'),
   });
+  const showLayout = () => bar.setLayoutMode(grid.mode);
+  const offLayout = grid.preferences.on('changed', () => {
+    showLayout();
+    // The panel's Pin / Unpin buttons follow the pin.
+    people.render();
+  });
+  showLayout();
 
   function setPanel(name: PanelName | null): void {
     open = name;
@@ -102,6 +112,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
     element,
     dispose() {
       clearInterval(tick);
+      offLayout();
       grid.dispose();
       badge.dispose();
       offConnection();

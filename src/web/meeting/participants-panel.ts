@@ -1,7 +1,7 @@
 /**
  * Who is here (names, roles, microphone state) and, for hosts and co-hosts, the
- * waiting room and per-person controls. Rebuilt from state on every push; the lists
- * are short enough that this is cheaper than tracking deltas, and never stale.
+ * waiting room and per-person controls. Rebuilt from state on every push (the state
+ * itself is kept from the server's changes), so it is never stale.
  */
 import type { Room } from '../../client/index.ts';
 import type { ParticipantInfo } from '../../protocol/index.ts';
@@ -14,6 +14,8 @@ const ROLE_LABEL = { host: 'Host', cohost: 'Co-host', participant: '' } as const
 export class ParticipantsPanel {
   readonly element = h('div', { class: 'panel-body participants-panel' });
   onWaitingChanged: ((count: number) => void) | null = null;
+  /** This person's own pin (the meeting view sets it); null: no Pin / Unpin buttons. */
+  pins: { pinned(): string | null; toggle(participantId: string): void } | null = null;
 
   constructor(
     readonly room: Room,
@@ -55,6 +57,7 @@ export class ParticipantsPanel {
         'div',
         { class: 'panel-section-head' },
         h('h3', { text: `Waiting to join (${waiting.length})` }),
+        // Any number: Room.admit goes in batches of 100, each its own MLS commit, one after the other.
         waiting.length > 1 ? this.#action('Admit all', 'admit-all', () => this.room.admit(waiting.map((w) => w.participantId))) : null,
       ),
       waiting.length === 0
@@ -102,6 +105,15 @@ export class ParticipantsPanel {
         );
       }
       actions.push(this.#action('Remove', `remove-${p.id}`, () => this.#confirmRemove(p), `Remove ${p.name}`, 'danger'));
+    }
+    if (!isSelf && this.pins) {
+      const pinned = this.pins.pinned() === p.id;
+      actions.push(this.#action(pinned ? 'Unpin' : 'Pin', `pin-${p.id}`, async () => this.pins?.toggle(p.id), `${pinned ? 'Unpin' : 'Pin'} ${p.name}`));
+    }
+    if (s.isHost) {
+      const spotlit = settings?.spotlight === p.id;
+      const text = spotlit ? 'Remove spotlight' : 'Spotlight for everyone';
+      actions.push(this.#action(text, `spotlight-${p.id}`, () => this.room.host.spotlight(spotlit ? null : p.id), `${text}: ${p.name}`));
     }
     return h(
       'li',

@@ -1,0 +1,331 @@
+/**
+ * `npm run bench -- --only scale`: one encrypted meeting grown to 25, 50 and 100 synthetic participants
+ * (test/helpers/synthetic: the real protocol, MLS admission through the waiting room, SFrame, werift to a real
+ * Janus), every one with camera (three simulcast layers) and microphone on, 3 of them talking, the others silent
+ * with DTX. At each size it prints Janus's CPU, the server's CPU and memory, packets forwarded, each measured
+ * receiver's downlink, the time to admit the newcomers, and the time from the last newcomer's admission to its
+ * first decrypted key frame. At 25, the same meeting with every receiver subscribed to everything at high
+ * quality is the baseline, measured in the same run.
+ *
+ * This 2-core machine cannot also play 100 receivers: 5 participants receive as browsers do (3 in grid view: up
+ * to 25 videos at 'low'; 2 in speaker view: the talker at 'high' and 5 at 'low'; the talkers' microphones), the
+ * others only send. Janus's cost is measured with those 5 receivers and with none, and extrapolated linearly to
+ * every participant receiving; the output says which figures are measured and which extrapolated.
+ *
+ * The server runs in a child process (this one is the load generator), so their CPU figures stay apart.
+ * SABHA_SCALE_STEPS=10,20 changes the sizes (for a quick run).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { loadMlsSuite, type MlsSuite } from '../src/e2ee/mls/index.ts';
+import type { VideoQuality } from '../src/protocol/index.ts';
+import { createMeeting } from '../test/helpers/meeting-fixture.ts';
+import { SyntheticParticipant } from '../test/helpers/synthetic/index.ts';
+
+const STEPS = (process.env.SABHA_SCALE_STEPS ?? '25,50,100').split(',').map(Number);
+const RECEIVERS = 5;
+const GRID_RECEIVERS = 3;
+const TALKERS = 3;
+const GRID_TILES = 25;
+const FILMSTRIP = 5;
+const SAMPLE_SECONDS = 8;
+const SETTLE_MS = 3000;
+/** Joins and publications started at once: enough to overlap, few enough not to time out on 2 cores. */
+const CONCURRENCY = 10;
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+// ---------------------------------------------------------------------------
+// The server, in its own process
+// ---------------------------------------------------------------------------
+
+if (process.argv.includes('--scale-server')) {
+  const { startTestServer } = await import('../test/helpers/test-server.ts');
+  const server = await startTestServer({
+    janus: true,
+    // One address plays every participant; the meeting holds them all.
+    overrides: { limits: { maxConnectionsPerAddress: 1000, maxParticipantsPerMeeting: Math.max(...STEPS) } },
+  });
+  process.stdout.write(JSON.stringify({ wsUrl: server.wsUrl, dataDir: server.config.dataDir }) + '\n');
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+interface ServerProcess {
+  child: ChildProcess;
+  wsUrl: string;
+  janusPid: number;
+  close(): Promise<void>;
+}
+
+async function startServerProcess(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--scale-server'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SABHA_SCALE_STEPS: STEPS.join(',') },
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the server process exited (${code})`)));
+  });
+  const { wsUrl, dataDir } = JSON.parse(line) as { wsUrl: string; dataDir: string };
+  const janusPid = Number(execFileSync('pgrep', ['-f', `${dataDir}/janus`]).toString().trim().split('\n')[0]);
+  return {
+    child,
+    wsUrl,
+    janusPid,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Measuring
+// ---------------------------------------------------------------------------
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+interface Receiver {
+  readonly participant: SyntheticParticipant;
+  readonly view: 'grid' | 'speaker' | 'everything';
+}
+
+interface Sample {
+  janusCores: number;
+  serverCores: number;
+  loadCores: number;
+  janusMiB: number;
+  serverMiB: number;
+  /** Per receiver: Mbit/s and packets/s received, frames that did not open. */
+  receivers: { view: string; mbps: number; pps: number; videos: number; failures: number }[];
+}
+
+async function sample(server: ServerProcess, receivers: readonly Receiver[], seconds = SAMPLE_SECONDS): Promise<Sample> {
+  const before = {
+    janus: cpuSeconds(server.janusPid),
+    server: cpuSeconds(server.child.pid!),
+    load: process.cpuUsage(),
+    rx: receivers.map((r) => ({ bytes: r.participant.receiver?.totalBytes ?? 0, packets: r.participant.receiver?.totalPackets ?? 0, failures: r.participant.receiver?.failures() ?? 0 })),
+  };
+  await sleep(seconds * 1000);
+  const load = process.cpuUsage(before.load);
+  return {
+    janusCores: (cpuSeconds(server.janusPid) - before.janus) / seconds,
+    serverCores: (cpuSeconds(server.child.pid!) - before.server) / seconds,
+    loadCores: (load.user + load.system) / 1e6 / seconds,
+    janusMiB: rssMiB(server.janusPid),
+    serverMiB: rssMiB(server.child.pid!),
+    receivers: receivers.map((r, i) => {
+      const rx = r.participant.receiver;
+      const now = { bytes: rx?.totalBytes ?? 0, packets: rx?.totalPackets ?? 0, failures: rx?.failures() ?? 0 };
+      const was = before.rx[i]!;
+      const videos = [...(rx?.from.values() ?? [])].filter((f) => f.videoFrames > 0).length;
+      return { view: r.view, mbps: ((now.bytes - was.bytes) * 8) / seconds / 1e6, pps: (now.packets - was.packets) / seconds, videos, failures: now.failures - was.failures };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The meeting
+// ---------------------------------------------------------------------------
+
+interface Meeting {
+  readonly server: ServerProcess;
+  readonly suite: MlsSuite;
+  readonly meetingId: string;
+  readonly passcode: string;
+  readonly host: SyntheticParticipant;
+  readonly people: SyntheticParticipant[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function inGroups<T, R>(items: readonly T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(run))));
+  return out;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Cameras the viewer knows of (from the server's messages), in the order people joined: a grid's first page. */
+function camerasFor(m: Meeting, viewer: SyntheticParticipant): string[] {
+  return m.people.filter((p) => p !== viewer && viewer.publications.has(p.cameraPublicationId)).map((p) => p.cameraPublicationId);
+}
+
+function talkers(m: Meeting): SyntheticParticipant[] {
+  return m.people.slice(1, 1 + TALKERS);
+}
+
+/** The subscription a browser makes in this view (the talkers' microphones in every view). */
+function subscriptionFor(m: Meeting, viewer: SyntheticParticipant, view: Receiver['view']) {
+  const cameras = camerasFor(m, viewer);
+  const audio = talkers(m).filter((t) => t !== viewer && viewer.publications.has(t.cameraPublicationId)).map((t) => t.cameraPublicationId);
+  const at = (ids: string[], quality: VideoQuality) => ids.map((publicationId) => ({ publicationId, quality }));
+  switch (view) {
+    case 'grid':
+      return { video: at(cameras.slice(0, GRID_TILES), 'low'), audio };
+    case 'speaker': {
+      const speaker = audio[0] ?? cameras[0];
+      if (speaker === undefined) return { video: [], audio };
+      return { video: [...at([speaker], 'high'), ...at(cameras.filter((c) => c !== speaker).slice(0, FILMSTRIP), 'low')], audio };
+    }
+    case 'everything':
+      // The protocol's caps: 30 videos, 16 microphones.
+      return { video: at(cameras.slice(0, 30), 'high'), audio: cameras.slice(0, 16) };
+  }
+}
+
+async function subscribeAll(m: Meeting, receivers: readonly Receiver[]): Promise<void> {
+  await Promise.all(receivers.map((r) => {
+    const { video, audio } = subscriptionFor(m, r.participant, r.view);
+    return r.participant.subscribe(video, audio);
+  }));
+}
+
+async function unsubscribeAll(receivers: readonly Receiver[]): Promise<void> {
+  await Promise.all(receivers.map((r) => r.participant.subscribe([], [])));
+}
+
+/**
+ * Brings the meeting to `size` people: newcomers join and wait (each sends its KeyPackage), the host admits them
+ * all (commits of at most 100), and they publish. The last newcomer subscribes like a browser in grid view as soon
+ * as it holds the keys, and its time from admission to the first key frame it opens is measured.
+ */
+async function grow(m: Meeting, size: number) {
+  const start = m.people.length;
+  const names = Array.from({ length: size - start }, (_, i) => `Synthetic ${start + i}`);
+  const hostBytesBefore = m.host.link.bytesReceived;
+  const joined = await inGroups(names, CONCURRENCY, (name) =>
+    SyntheticParticipant.join({ wsUrl: m.server.wsUrl, meetingId: m.meetingId, passcode: m.passcode, name, mlsSuite: m.suite }));
+  await until(() => joined.every((p) => p.phase === 'waiting' && m.host.waitingRoom.get(p.selfId)?.keyPackage !== undefined), 'every KeyPackage in the waiting room', 60_000);
+  const last = joined.at(-1)!;
+  m.people.push(...joined);
+
+  const admitStart = performance.now();
+  let batches = 0;
+  m.host.on('admitted', () => batches++);
+  const lastFirstFrame = (async () => {
+    await last.whenKeyed(60_000);
+    const { video, audio } = subscriptionFor(m, last, 'grid');
+    await last.subscribe(video, audio);
+    await until(() => [...(last.receiver?.from.values() ?? [])].some((f) => f.firstKeyFrameAt !== undefined), 'the last newcomer\'s first frame', 30_000);
+    return Math.min(...[...last.receiver!.from.values()].map((f) => f.firstKeyFrameAt ?? Infinity)) - last.times.joined!;
+  })();
+  await m.host.admit(joined.map((p) => p.selfId));
+  m.host.removeAllListeners('admitted');
+  await Promise.all(joined.map((p) => p.whenKeyed(60_000)));
+  const admitMs = Math.max(...joined.map((p) => p.times.keyed!)) - admitStart;
+  const firstFrameMs = await lastFirstFrame;
+  const talking = new Set(talkers(m));
+  await inGroups(joined, CONCURRENCY, (p) => p.publishCamera({ simulcast: true, talking: talking.has(p), dtx: true }));
+  // The newcomer that measured its first frame goes back to only sending.
+  await last.subscribe([], []);
+  return { admitted: joined.length, batches, admitMs, firstFrameMs, hostSignallingKiB: (m.host.link.bytesReceived - hostBytesBefore) / 1024 };
+}
+
+// ---------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------
+
+const out = (line: string) => process.stdout.write(line + '\n');
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+function printStep(size: number, label: string, withRx: Sample, ingest: Sample, receivers: number) {
+  const perReceiverJanus = (withRx.janusCores - ingest.janusCores) / receivers;
+  const janusAtN = ingest.janusCores + Math.max(0, perReceiverJanus) * size;
+  const pps = withRx.receivers.reduce((n, r) => n + r.pps, 0);
+  out(`-- ${size} participants, ${label} --`);
+  out(`  measured, ${receivers} receivers: Janus ${f2(withRx.janusCores)} cores (${f2(ingest.janusCores)} with no receiver), server ${f2(withRx.serverCores)} cores, ` +
+    `load generator ${f2(withRx.loadCores)} cores; RSS Janus ${withRx.janusMiB.toFixed(0)} MiB, server ${withRx.serverMiB.toFixed(0)} MiB`);
+  out(`  measured, packets/s forwarded to the ${receivers} receivers: ${pps.toFixed(0)} (${(pps / receivers).toFixed(0)} each)`);
+  for (const r of withRx.receivers) out(`    receiver (${r.view.padEnd(10)}): ${f2(r.mbps)} Mbit/s down, ${r.pps.toFixed(0)} packets/s, ${r.videos} videos, ${r.failures} decryption failures`);
+  out(`  extrapolated (linear in receivers) to all ${size} receiving: Janus ${f2(janusAtN)} cores, ~${((pps / receivers) * size).toFixed(0)} packets/s forwarded; ` +
+    `Janus + server ${f2(janusAtN + withRx.serverCores)} cores (target at 100: < 1)`);
+}
+
+export async function benchScale(): Promise<void> {
+  const began = performance.now();
+  const server = await startServerProcess();
+  const people: SyntheticParticipant[] = [];
+  try {
+    const suite = await loadMlsSuite();
+    const created = await createMeeting(server.wsUrl, 'Scale benchmark');
+    const host = await SyntheticParticipant.join({ wsUrl: server.wsUrl, meetingId: created.meetingId, passcode: created.passcode, name: 'Host', hostSecret: created.hostSecret, mlsSuite: suite });
+    people.push(host);
+    await host.whenKeyed();
+    await host.publishCamera({ simulcast: true, talking: false, dtx: true });
+    const m: Meeting = { server, suite, meetingId: created.meetingId, passcode: created.passcode, host, people };
+    out(`synthetic participants: VP8 simulcast 180p/360p/720p at 15 fps (150/500/1500 kbit/s fixtures), Opus 20 ms; ${TALKERS} talking, the rest silent with DTX;`);
+    out(`${RECEIVERS} of them receive like browsers (${GRID_RECEIVERS} grid: ${GRID_TILES} videos at low; ${RECEIVERS - GRID_RECEIVERS} speaker: 1 high + ${FILMSTRIP} low; the talkers' microphones), the others only send.`);
+    out(`CPU in cores (1.00 = one core) over ${SAMPLE_SECONDS} s; the load generator (this process) plays every participant.`);
+
+    for (const size of STEPS) {
+      const g = await grow(m, size);
+      out(`\n== ${size} participants ==`);
+      out(`  admitted ${g.admitted} from the waiting room in ${g.batches} MLS commit(s): ${(g.admitMs / 1000).toFixed(2)} s from the first admit to the last newcomer holding the keys` +
+        ` (host received ${g.hostSignallingKiB.toFixed(0)} KiB of signalling meanwhile)`);
+      out(`  the last newcomer opened its first key frame ${(g.firstFrameMs / 1000).toFixed(2)} s after its admission (target at 100: < 3 s)`);
+      const receivers: Receiver[] = people.slice(0, RECEIVERS).map((participant, i) => ({ participant, view: i < GRID_RECEIVERS ? 'grid' : 'speaker' }));
+      if (size === STEPS[0]) {
+        // Baseline: every receiver takes every camera at high quality.
+        const everything = receivers.map((r) => ({ ...r, view: 'everything' as const }));
+        await subscribeAll(m, everything);
+        await sleep(SETTLE_MS);
+        const all = await sample(server, everything);
+        await unsubscribeAll(everything);
+        await sleep(SETTLE_MS);
+        const idle = await sample(server, everything);
+        printStep(size, 'baseline: subscribed to everything at high quality', all, idle, RECEIVERS);
+        await subscribeAll(m, receivers);
+        await sleep(SETTLE_MS);
+        printStep(size, 'as browsers subscribe (grid and speaker views)', await sample(server, receivers), idle, RECEIVERS);
+      } else {
+        await subscribeAll(m, receivers);
+        await sleep(SETTLE_MS);
+        const withRx = await sample(server, receivers);
+        await unsubscribeAll(receivers);
+        await sleep(SETTLE_MS);
+        const ingest = await sample(server, receivers);
+        printStep(size, 'as browsers subscribe (grid and speaker views)', withRx, ingest, RECEIVERS);
+      }
+      const sent = people.reduce((n, p) => n + (p.camera?.stats.packets ?? 0), 0);
+      const problems = people.reduce((n, p) => n + p.problems.length + p.errors.length, 0);
+      out(`  senders: ${people.length} publishing, ${sent} packets sent so far; E2EE problems or failed requests: ${problems}`);
+    }
+    out(`\nwhole run: ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  } finally {
+    await inGroups(people, 20, (p) => p.close().catch(() => undefined));
+    await server.close();
+  }
+}
+
+if (process.argv[1]?.endsWith('scale.ts') && !process.argv.includes('--scale-server')) {
+  await benchScale();
+  process.exit(0);
+}
