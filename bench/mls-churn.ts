@@ -18,6 +18,7 @@
  * Run alone: node --import tsx bench/mls-churn.ts   (MLS_CHURN_SIZES=100 to shorten)
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MlsMember, type MlsAddition } from '../src/e2ee/mls/member.ts';
 import { loadMlsSuite } from '../src/e2ee/mls/suite.ts';
@@ -37,6 +38,8 @@ interface Figures {
   readonly parentHashModule: string;
   readonly setupMs: number;
   readonly joinMs: number;
+  /** CPU time of the join, all threads of the process (WebCrypto's included): steadier than wall time on a busy machine. */
+  readonly joinCpuMs: number;
   readonly addCommitMs: number;
   readonly addProcessMs: number;
   readonly removeCommitMs: number;
@@ -92,6 +95,7 @@ async function measure(members: number, variant: Variant, reps: number): Promise
   if (size !== members) throw new Error(`group has ${size} members after the churn, not ${members}`);
 
   const join: number[] = [];
+  const joinCpu: number[] = [];
   const addCommit: number[] = [];
   const addProcess: number[] = [];
   const removeCommit: number[] = [];
@@ -102,7 +106,10 @@ async function measure(members: number, variant: Variant, reps: number): Promise
     addCommit.push(addMs);
     await committer.applyPendingCommit();
     addProcess.push((await timed(() => receiver.processCommit(added.commit)))[1]);
+    const cpuBefore = process.cpuUsage();
     join.push((await timed(() => joiner.joinFromWelcome(added.welcome!)))[1]);
+    const cpu = process.cpuUsage(cpuBefore);
+    joinCpu.push((cpu.user + cpu.system) / 1000);
     if (joiner.securityCode() !== committer.securityCode()) throw new Error('joiner disagrees with the committer');
     joiner.close();
 
@@ -120,6 +127,7 @@ async function measure(members: number, variant: Variant, reps: number): Promise
     variant,
     setupMs,
     joinMs: median(join),
+    joinCpuMs: median(joinCpu),
     addCommitMs: median(addCommit),
     addProcessMs: median(addProcess),
     removeCommitMs: median(removeCommit),
@@ -142,10 +150,10 @@ function runChild(members: number, variant: Variant, reps: number): Figures {
 
 function printTable(rows: readonly Figures[]): void {
   const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)).padStart(9);
-  console.log('members  variant    setup ms      join  add: commit  process   remove: commit  process');
+  console.log('members  variant    setup ms      join  join cpu  add: commit  process   remove: commit  process');
   for (const r of rows) {
     console.log(
-      `${String(r.members).padStart(7)}  ${r.variant.padEnd(9)}${fmt(r.setupMs)} ${fmt(r.joinMs)}     ${fmt(r.addCommitMs)}${fmt(r.addProcessMs)}          ${fmt(r.removeCommitMs)}${fmt(r.removeProcessMs)}`,
+      `${String(r.members).padStart(7)}  ${r.variant.padEnd(9)}${fmt(r.setupMs)} ${fmt(r.joinMs)} ${fmt(r.joinCpuMs)}     ${fmt(r.addCommitMs)}${fmt(r.addProcessMs)}          ${fmt(r.removeCommitMs)}${fmt(r.removeProcessMs)}`,
     );
   }
   console.log('speed-up of patched over baseline (ratio of medians):');
@@ -154,7 +162,7 @@ function printTable(rows: readonly Figures[]): void {
     if (base === undefined) continue;
     const x = (a: number, b: number): string => `${(a / b).toFixed(1)}x`.padStart(9);
     console.log(
-      `${String(patched.members).padStart(7)}           ${x(base.setupMs, patched.setupMs)} ${x(base.joinMs, patched.joinMs)}     ${x(base.addCommitMs, patched.addCommitMs)}${x(base.addProcessMs, patched.addProcessMs)}          ${x(base.removeCommitMs, patched.removeCommitMs)}${x(base.removeProcessMs, patched.removeProcessMs)}`,
+      `${String(patched.members).padStart(7)}           ${x(base.setupMs, patched.setupMs)} ${x(base.joinMs, patched.joinMs)} ${x(base.joinCpuMs, patched.joinCpuMs)}     ${x(base.addCommitMs, patched.addCommitMs)}${x(base.addProcessMs, patched.addProcessMs)}          ${x(base.removeCommitMs, patched.removeCommitMs)}${x(base.removeProcessMs, patched.removeProcessMs)}`,
     );
   }
 }
@@ -163,6 +171,7 @@ export async function benchMlsChurn(): Promise<void> {
   const sizes = (process.env['MLS_CHURN_SIZES'] ?? '100,1000').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 40);
   const reps = (n: number): number => (n >= 1000 ? 3 : 5);
   console.log('MLS after churn (N/10 removed, N/20 re-admitted); one child process per variant; medians in ms');
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores`);
   console.log('baseline: ts-mls 1.6.4 parentHash.js unpatched (bench/baseline/); patched: as installed');
   const rows: Figures[] = [];
   for (const members of sizes) {

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/../test/fixtures/media"
 
 # 3 s of testsrc2 (moving colour bars, a counter and a sweeping pattern) at 15 fps, one key frame at the start
 # (keyint = clip length: the clip loops, so every loop starts with a key frame), no alt-ref or look-ahead
-# (a real-time encoder's stream, like a browser's), VP8 in IVF at three simulcast sizes.
-for layer in "320x180 150k low" "640x360 500k medium" "1280x720 1500k high"; do
+# (a real-time encoder's stream, like a browser's), VP8 in IVF at three simulcast sizes, at the bitrates the browser
+# client asks of its layers (src/client/media/simulcast.ts), so that downlinks measured with them are a browser's.
+for layer in "320x180 80k low" "640x360 350k medium" "1280x720 1000k high"; do
   set -- $layer
   ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=$1:rate=15:duration=3" \
     -c:v libvpx -b:v "$2" -minrate "$2" -maxrate "$2" -g 45 -keyint_min 45 -auto-alt-ref 0 -lag-in-frames 0 \

@@ -1,7 +1,8 @@
 // The unpatched parentHash.js of ts-mls 1.6.4 (https://github.com/LukaJCB/ts-mls, MIT licence,
 // Copyright (c) 2025 Luka Jacobowitz), kept verbatim except that its relative imports name the package
-// ('./x.js' -> 'ts-mls/x.js'). Only the MLS churn benchmark loads it, in its baseline child process,
-// through ts-mls-upstream-parent-hash.mjs: it is the code patches/ts-mls+1.6.4.patch replaces.
+// ('./x.js' -> 'ts-mls/x.js'). It is the code patches/ts-mls+1.6.4.patch replaces. Loaded only by the
+// MLS churn benchmark's baseline child process (through ts-mls-upstream-parent-hash.mjs) and by
+// test/unit/mls-tampered-tree.test.ts, which checks that the patched code gives the same verdicts.
 import { mapDecoders } from "ts-mls/codec/tlsDecoder.js";
 import { contramapBufferEncoders, encode } from "ts-mls/codec/tlsEncoder.js";
 import { decodeVarLenData, varLenDataEncoder } from "ts-mls/codec/variableLength.js";

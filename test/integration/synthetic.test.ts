@@ -1,7 +1,8 @@
 /**
  * Synthetic participants through the whole stack: the real server, a real Janus, the real protocol, MLS and
  * SFrame from src/e2ee. A host and two participants join an encrypted meeting through the waiting room, all
- * publish a simulcast camera and a microphone from the fixtures, and each opens every other's audio and video.
+ * publish a simulcast camera and a microphone from the fixtures, and each opens every other's audio and video, at
+ * the layer it asked for; the layer nobody asked for stops being sent; a talking microphone is heard as talking.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -79,6 +80,18 @@ describe('synthetic participants with a real Janus', { timeout: 120_000 }, () =>
       assert.deepEqual(sizeOf(p, first!), { width: 320, height: 180 });
       assert.deepEqual(sizeOf(p, second!), { width: 1280, height: 720 });
     }
+    // Nobody asked for a medium layer: every camera stops sending it (`send-layers`), and keeps sending the layers
+    // someone asked of it.
+    const LAYER = { low: 0, medium: 1, high: 2 } as const;
+    const asked = new Map(people.map((p) => [p.cameraPublicationId, new Set<number>()]));
+    for (const p of people) {
+      const [first, second] = p.otherCameras();
+      asked.get(first!)!.add(LAYER.low);
+      asked.get(second!)!.add(LAYER.high);
+    }
+    const sending = (p: SyntheticParticipant) => p.camera!.activeLayers();
+    await until(() => people.every((p) => !sending(p)[LAYER.medium]), 'senders to stop the medium layer', 10_000);
+    for (const p of people) for (const layer of asked.get(p.cameraPublicationId)!) assert.ok(sending(p)[layer], `${p.options.name} sends layer ${layer}`);
     for (const p of people) {
       assert.equal(p.receiver!.failures(), 0, `${p.options.name} counted decryption failures`);
       assert.deepEqual(p.problems, []);

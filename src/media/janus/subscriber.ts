@@ -111,24 +111,32 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
           additions.push(w);
         }
       }
+      for (const { slot, to } of switches) {
+        slot.publisherId = to.publisherId;
+        slot.layer = undefined;
+        slot.sending = false; // resumed below, once switched
+      }
+
+      // 3. Tell the browser what the slots will carry before anything changes for it: a re-pointed
+      //    or resumed slot's new frames then meet a receiver that expects their sender.
+      const carrying = [...this.slots.values()].filter((slot) => !free.has(slot));
+      const before = this.tracks();
+      const after = carrying.map((s) => ({ mid: s.mid, kind: s.kind, publisherId: s.publisherId }));
+      if (JSON.stringify(after) !== JSON.stringify(before)) announce(after);
       if (switches.length > 0) {
-        for (const { slot, to } of switches) {
-          slot.publisherId = to.publisherId;
-          slot.layer = undefined;
-          slot.sending = false; // resumed below, once switched
-        }
-        announce(this.tracksIncluding(switches.map((s) => s.slot)));
         const res = await link.request(this.handle.switch({
           streams: switches.map(({ slot, to }) => ({ feed: to.feed, mid: to.feedMid, sub_mid: slot.mid })),
         }), 'switch');
         if (Array.isArray(res.streams)) this.adopt(res.streams);
       }
 
-      // 3. Pause what is left free; resume re-pointed slots; give every video slot its layer.
+      // 4. Pause what is left free; resume the slots that carry something (Janus asks their sender
+      //    for a key frame); give every video slot its layer.
+      const pausedMids = new Set([...free].map((f) => f.mid));
       const configure: { mid: string; send?: boolean; substream?: number }[] = [];
       for (const slot of this.slots.values()) {
         const w = byKey.get(key(slot.publisherId, slot.kind));
-        if (!w || [...free].some((f) => f.mid === slot.mid)) {
+        if (!w || pausedMids.has(slot.mid)) {
           if (slot.sending) configure.push({ mid: slot.mid, send: false });
           slot.sending = false;
           continue;
@@ -143,7 +151,7 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
       }
       if (configure.length > 0) await link.request(this.handle.configure({ streams: configure }), 'configure');
 
-      // 4. More streams than slots: new m-lines, hence a new offer.
+      // 5. More streams than slots: new m-lines, hence a new offer.
       if (additions.length === 0) return null;
       const subscribe = additions.map((w) => ({ feed: w.feed, mid: w.feedMid }));
       let res: { jsep?: { type: string; sdp: string }; streams?: VideoRoomStream[] };
@@ -208,14 +216,7 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
 
   /** What the browser receives: slots that are sending. A paused slot is idle and not listed. */
   private tracks(): SubscriberTrack[] {
-    return this.tracksIncluding([]);
-  }
-
-  /** The track map with `resuming` counted as sending (announced before Janus switches them). */
-  private tracksIncluding(resuming: readonly Slot[]): SubscriberTrack[] {
-    return [...this.slots.values()]
-      .filter((s) => s.sending || resuming.includes(s))
-      .map((s) => ({ mid: s.mid, kind: s.kind, publisherId: s.publisherId }));
+    return [...this.slots.values()].filter((s) => s.sending).map((s) => ({ mid: s.mid, kind: s.kind, publisherId: s.publisherId }));
   }
 
   private resolve(wanted: readonly WantedStream[]): Resolved[] {
