@@ -271,17 +271,26 @@ async function grow(m: Meeting, size: number) {
   // The last one, alone.
   const [last] = await joinWaiting(m, names.slice(-1));
   const lastCpu = cpuNow(m.server);
+  const members = m.people.filter((p) => p !== last);
   const lastAdmitStart = performance.now();
   const subscribed = (async () => {
     await last!.whenPhase('joined', 60_000);
     const { video, audio } = subscriptionFor(m, last!, 'grid');
     await last!.subscribe(video, audio);
+    return performance.now();
   })();
   await m.host.admit([last!.selfId]);
-  await subscribed;
+  const admitOkAt = performance.now();
+  const newEpoch = m.host.session.epoch;
+  const membersKeyed = until(() => members.every((p) => p.session.epoch === newEpoch), 'every member at the new epoch', 120_000).then(() => performance.now());
+  const subscribedAt = await subscribed;
   await until(() => [...(last!.receiver?.from.values() ?? [])].some((f) => f.firstKeyFrameAt !== undefined), 'the last newcomer\'s first frame', 60_000);
   const firstFrameAt = Math.min(...[...last!.receiver!.from.values()].map((f) => f.firstKeyFrameAt ?? Infinity));
   const lastCost = cpuSince(m.server, lastCpu);
+  const since = (t: number | undefined) => (t === undefined ? NaN : (t - lastAdmitStart) / 1000);
+  const lastTimeline = `admit ok ${f2(since(admitOkAt))} s, joined ${f2(since(last!.times.joined))} s, subscribed ${f2(since(subscribedAt))} s, ` +
+    `keys ${f2(since(last!.times.keyed))} s, the other ${members.length} members at the new epoch ${f2(since(await membersKeyed))} s, ` +
+    `first packet ${f2(since(last!.receiver?.firstPacketAt))} s, first key frame opened ${f2(since(firstFrameAt))} s`;
   await publishAll(m, [last!]);
   // It measured its first frame; from now on it only sends.
   await last!.subscribe([], []);
@@ -294,6 +303,7 @@ async function grow(m: Meeting, size: number) {
     lastKeyedMs: last!.times.keyed! - lastAdmitStart,
     lastFirstFrameMs: firstFrameAt - lastAdmitStart,
     lastCost,
+    lastTimeline,
     hostSignallingKiB: (m.host.link.bytesReceived - hostBytesBefore) / 1024,
   };
 }
@@ -346,6 +356,7 @@ export async function benchScale(): Promise<void> {
         `browsers would do that work in parallel, each on its own machine)`);
       out(`  the ${size}th person, admitted alone: keys after ${(g.lastKeyedMs / 1000).toFixed(2)} s, first key frame opened ${(g.lastFirstFrameMs / 1000).toFixed(2)} s after the host's admit ` +
         `(target at 100: < 3 s; the load generator spent ${f2(g.lastCost.load)} s of CPU meanwhile, mostly the other ${size - 1} members processing the commit)`);
+      out(`    its timeline from the host's admit: ${g.lastTimeline}`);
       out(`  the host received ${g.hostSignallingKiB.toFixed(0)} KiB of signalling while the meeting grew`);
       const receivers: Receiver[] = people.slice(0, RECEIVERS).map((participant, i) => ({ participant, view: i < GRID_RECEIVERS ? 'grid' : 'speaker' }));
       if (size === STEPS[0]) {

@@ -55,6 +55,7 @@ export interface E2eeDebug {
   members: string[];
   roster: { missingFromGroup: string[]; unknownInGroup: string[] };
   decryptFailures: Record<string, number>;
+  decryptFailureReasons: Record<string, string>;
 }
 
 /** The E2EE state the page exposes for tests (never keys). */

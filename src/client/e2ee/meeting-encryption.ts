@@ -47,6 +47,8 @@ export interface EncryptionSnapshot {
   readonly roster: RosterMismatch;
   /** Frames dropped per participant since joining (counts only; no reasons that carry secrets). */
   readonly decryptFailures: Readonly<Record<string, number>>;
+  /** Why the latest failure of each participant happened (unknown-key, auth-failed, replay, malformed, wrong-sender). */
+  readonly decryptFailureReasons: Readonly<Record<string, string>>;
 }
 
 export interface MeetingEncryptionEvents {
@@ -68,6 +70,7 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
   readonly #now: () => number;
   readonly #lastFailureAt = new Map<string, number>();
   readonly #failureCounts = new Map<string, number>();
+  readonly #failureReasons = new Map<string, string>();
   /** When each disagreement between the roster and the meeting was first seen. */
   readonly #disagreeSince = new Map<string, number>();
   #members: readonly string[] = [];
@@ -100,8 +103,9 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
       this.#checkRoster();
       this.#changed();
     });
-    session.on('decrypt-failure', ({ participantId, count }) => {
+    session.on('decrypt-failure', ({ participantId, count, reason }) => {
       this.#lastFailureAt.set(participantId, this.#now());
+      this.#failureReasons.set(participantId, reason);
       this.#failureCounts.set(participantId, (this.#failureCounts.get(participantId) ?? 0) + count);
       this.#changed();
     });
@@ -150,6 +154,7 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
       members: [...this.#members],
       roster: this.#roster,
       decryptFailures: Object.fromEntries(this.#failureCounts),
+      decryptFailureReasons: Object.fromEntries(this.#failureReasons),
     };
   }
 

@@ -13,6 +13,9 @@
  * A silent microphone with DTX sends one silence frame every 400 ms, as Opus DTX does; without DTX, one every
  * 20 ms.
  *
+ * Until the first `send-layers`, only the lowest layer is sent, as the browser client does (src/client/media/
+ * simulcast.ts INITIAL_ACTIVE).
+ *
  * Inputs: tick(now) from the MediaClock; setTalking(); setLayers(active) (`send-layers`); a PLI or FIR from
  * the SFU restarts that layer's clip at its key frame (at most every 500 ms); close().
  */
@@ -110,7 +113,8 @@ export class SyntheticCamera implements ClockedSender {
       clip: clips[index as 0 | 1 | 2],
       ssrc: options.simulcast ? randomInt(1, 2 ** 32 - 1) : video.sender.ssrc,
       rid: options.simulcast ? RIDS[index] : undefined,
-      active: true,
+      // As the browser client: until the server says who watches what, only the lowest layer is encoded.
+      active: index === 0 || !options.simulcast,
       next: 0,
       seq: randomInt(0, 0xffff),
       pictureId: randomInt(0, 0x7fff),

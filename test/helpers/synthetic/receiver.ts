@@ -7,9 +7,13 @@
  * frames not opened and bytes received; the FrameCryptor's own counters tell decryption failures from the drops it
  * expects.
  *
+ * Like a browser's video receiver, it asks for a key frame (PLI) while it has none that opened for a slot's
+ * current participant: after joining, the first key frames the SFU forwards may be sealed under an epoch from
+ * before we joined.
+ *
  * Inputs: handleOffer(offer) (answers through `answer`), handleTracks(tracks), close().
  */
-import type { RTCDtlsTransport, RtpPacket } from 'werift';
+import { PictureLossIndication, RtcpPayloadSpecificFeedback, type RTCDtlsTransport, type RtpPacket } from 'werift';
 import type { SubscribedTrack } from '../../../src/protocol/index.ts';
 import type { FrameCryptor } from '../../../src/e2ee/worker/frame-cryptor.ts';
 import { Vp8FrameAssembler, vp8KeyFrameSize } from './vp8-rtp.ts';
@@ -34,9 +38,17 @@ export interface ReceivedFrom {
   videoSize: { width: number; height: number } | undefined;
 }
 
+/** A browser's video receiver asks again for a key frame this often while it has none it can decode. */
+const KEY_FRAME_REQUEST_INTERVAL_MS = 500;
+/** Our SSRC as the sender of RTCP feedback (the subscriber sends no media). */
+const FEEDBACK_SSRC = 1;
+
 interface Slot {
   track: SubscribedTrack | undefined;
   readonly assembler: Vp8FrameAssembler;
+  /** Until a key frame of the slot's current participant opens, key frames are asked for (PLI), as a browser does. */
+  keyFrameOpened: boolean;
+  lastKeyFrameRequestAt: number;
   /** Participants this slot showed before, and when it stopped (the cryptor's clock): their late frames are expected. */
   readonly formerSenders: Map<string, number>;
 }
@@ -47,6 +59,10 @@ export class SyntheticReceiver {
   /** Every RTP byte received (header and payload), for the downlink. */
   totalBytes = 0;
   totalPackets = 0;
+  /** PLIs sent: key frames asked for because none could be opened yet. */
+  keyFrameRequests = 0;
+  /** performance.now() of the first RTP packet. */
+  firstPacketAt: number | undefined;
   readonly #cryptor: FrameCryptor;
   readonly #answer: (sdp: string) => Promise<void>;
   readonly #slots = new Map<string, Slot>();
@@ -97,9 +113,11 @@ export class SyntheticReceiver {
     for (const track of tracks) {
       const slot = this.#slots.get(track.mid);
       // A re-pointed slot starts a new stream: nothing half-assembled carries over.
-      if (slot === undefined) this.#slots.set(track.mid, { track, assembler: new Vp8FrameAssembler(), formerSenders: new Map() });
-      else if (slot.track?.participantId !== track.participantId) this.#slots.set(track.mid, { track, assembler: new Vp8FrameAssembler(), formerSenders: slot.formerSenders });
-      else slot.track = track;
+      if (slot === undefined || slot.track?.participantId !== track.participantId) {
+        this.#slots.set(track.mid, { track, assembler: new Vp8FrameAssembler(), keyFrameOpened: false, lastKeyFrameRequestAt: -Infinity, formerSenders: slot?.formerSenders ?? new Map() });
+      } else {
+        slot.track = track;
+      }
     }
   }
 
@@ -137,6 +155,7 @@ export class SyntheticReceiver {
     const size = rtp.header.serializeSize + rtp.payload.length;
     this.totalBytes += size;
     this.totalPackets++;
+    this.firstPacketAt ??= performance.now();
     let mid = this.#midBySsrc.get(rtp.header.ssrc);
     if (mid === undefined && this.#midExtension !== 0) {
       const ext = rtp.header.extensions.find((e) => e.id === this.#midExtension);
@@ -151,13 +170,29 @@ export class SyntheticReceiver {
       void this.#open(rtp.payload, track.participantId, 'audio', from, slot.formerSenders);
       return;
     }
+    if (!slot.keyFrameOpened) this.#requestKeyFrame(slot, rtp);
     const lostBefore = slot.assembler.lostFrames;
     const frame = slot.assembler.push(rtp.header.sequenceNumber, rtp.header.timestamp, rtp.header.marker, rtp.payload);
     from.lostFrames += slot.assembler.lostFrames - lostBefore;
-    if (frame !== null) void this.#open(frame, track.participantId, 'video', from, slot.formerSenders);
+    if (frame !== null) void this.#open(frame, track.participantId, 'video', from, slot.formerSenders, slot);
   }
 
-  async #open(frame: Uint8Array, participantId: string, kind: 'audio' | 'video', from: ReceivedFrom, formerSenders: Map<string, number>): Promise<void> {
+  /**
+   * A PLI for this slot's stream, at most every KEY_FRAME_REQUEST_INTERVAL_MS: the frames we cannot open (sealed
+   * under an epoch from before we joined, or cut off at a switch) leave a decoder without a key frame.
+   */
+  #requestKeyFrame(slot: Slot, rtp: RtpPacket): void {
+    const now = performance.now();
+    if (now - slot.lastKeyFrameRequestAt < KEY_FRAME_REQUEST_INTERVAL_MS) return;
+    slot.lastKeyFrameRequestAt = now;
+    const transport = this.pc.getTransceivers()[0]?.receiver.dtlsTransport;
+    if (transport === undefined || transport.state !== 'connected') return;
+    const pli = new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: FEEDBACK_SSRC, mediaSsrc: rtp.header.ssrc }) });
+    void transport.sendRtcp([pli]).catch(() => undefined);
+    this.keyFrameRequests++;
+  }
+
+  async #open(frame: Uint8Array, participantId: string, kind: 'audio' | 'video', from: ReceivedFrom, formerSenders: Map<string, number>, slot?: Slot): Promise<void> {
     const opened = await this.#cryptor.decryptFrame(frame, participantId, kind, formerSenders);
     if (opened === null) {
       from.notOpened++;
@@ -170,6 +205,7 @@ export class SyntheticReceiver {
     from.videoFrames++;
     const size = vp8KeyFrameSize(opened);
     if (size !== null) {
+      if (slot !== undefined && slot.track?.participantId === participantId) slot.keyFrameOpened = true;
       from.videoSize = size;
       from.firstKeyFrameAt ??= performance.now();
     }
