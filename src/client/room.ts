@@ -128,7 +128,13 @@ export class Room extends Emitter<RoomEvents> {
     });
     this.activeSpeaker.on('active-speaker', (id) => this.emit('active-speaker', id));
     this.activeSpeaker.on('levels', (levels) => this.emit('levels', levels));
-    this.state.on('publications-changed', () => this.#updateSubscription());
+    let publications = new Set<string>();
+    this.state.on('publications-changed', (list) => {
+      const now = new Set(list.map((p) => p.id));
+      for (const id of publications) if (!now.has(id)) this.subscriber.publicationGone(id);
+      publications = now;
+      this.#updateSubscription();
+    });
     this.state.on('participant-updated', (p, previous) => {
       if (p.id === this.state.selfId) this.#onSelfUpdated(p.audio, previous.audio);
       if (p.audio !== previous.audio || p.video !== previous.video) this.#updateSubscription();
@@ -205,9 +211,18 @@ export class Room extends Emitter<RoomEvents> {
     this.#finish('left');
   }
 
-  /** Host only: ends the meeting for everyone. The server's `left {ended}` finishes it here too. */
+  /**
+   * Host only: ends the meeting for everyone. The server's `left {ended}` finishes it here too. There is no
+   * reply: that `left` and the closing socket come instead, so the request fails with `closed` exactly when it
+   * worked. Only a request that failed while we are still in the meeting is a failure.
+   */
   async endForAll(): Promise<void> {
-    await this.host.endMeeting();
+    try {
+      await this.host.endMeeting();
+    } catch (err) {
+      if (this.#connection.name === 'left' && this.#connection.reason === 'ended') return;
+      throw err;
+    }
   }
 
   async transferHostAndLeave(participantId: string): Promise<void> {

@@ -105,6 +105,18 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     this.#schedule(0);
   }
 
+  /**
+   * A publication went away: the SFU dropped it from our subscription by itself. If it comes back under the
+   * same id (a republished camera) before our next request, the wish looks unchanged, yet the SFU no longer
+   * carries it: so what was accepted is no longer known to hold.
+   */
+  publicationGone(publicationId: string): void {
+    const accepted = this.#accepted;
+    if (accepted === null || !accepted.includes(JSON.stringify(publicationId))) return;
+    this.#accepted = null;
+    this.#schedule(0);
+  }
+
   /** After a resume the server may have forgotten what we asked for: ask again. */
   resync(): void {
     this.#accepted = null;

@@ -29,7 +29,16 @@ export interface StreamTarget {
   participantId: string;
   /** Participants this receiver showed before, with when it stopped (the cryptor's clock). */
   formerSenders?: Map<string, number>;
+  /** Video receivers on the script-transform path: asks the sender, through the SFU, for a key frame. */
+  requestKeyFrame?: () => void;
 }
+
+/**
+ * A receiver that dropped frames (no key yet: it just joined, or the sender's new epoch arrived before the
+ * commit) has a decoder missing references: the delta frames that follow are useless until a key frame comes.
+ * Rather than wait for the sender's next one, it asks at once, at most this often.
+ */
+export const KEY_FRAME_REQUEST_INTERVAL_MS = 500;
 
 /** Re-points a receiver: the participant it showed becomes a former sender, for RETARGET_GRACE_MS. */
 export function retarget(target: StreamTarget, participantId: string, now: number): void {
@@ -45,6 +54,7 @@ export interface ScriptTransformerLike {
   readonly readable: ReadableStream;
   readonly writable: WritableStream;
   readonly options?: unknown;
+  sendKeyFrameRequest?(): Promise<void>;
 }
 
 export interface WorkerCoreOptions extends Omit<FrameCryptorOptions, 'onFailure'> {
@@ -121,7 +131,11 @@ export class WorkerCore {
     const { operation, participantId, kind, retargetedFrom } = options.data;
     // The grace starts when the new transform arrives: within milliseconds of the page assigning it.
     const formerSenders = new Map<string, number>(retargetedFrom === undefined ? [] : [[retargetedFrom, this.cryptor.now()]]);
-    this.#pipe(transformer.readable, transformer.writable, { operation, participantId, kind, formerSenders }, () => {});
+    const target: StreamTarget = { operation, participantId, kind, formerSenders };
+    if (operation === 'decrypt' && kind === 'video' && typeof transformer.sendKeyFrameRequest === 'function') {
+      target.requestKeyFrame = () => void transformer.sendKeyFrameRequest!().catch(() => undefined);
+    }
+    this.#pipe(transformer.readable, transformer.writable, target, () => {});
     return true;
   }
 
@@ -155,6 +169,9 @@ export class WorkerCore {
  * sealed (no key yet) or opened are dropped: nothing is ever passed on unprocessed.
  */
 export function createFrameTransform(cryptor: FrameCryptor, target: StreamTarget): TransformStream<EncodedFrameLike, EncodedFrameLike> {
+  // Video receivers: whether the decoder still waits for a key frame (nothing passed yet, or frames dropped since).
+  let needKeyFrame = true;
+  let lastRequestAt = -Infinity;
   return new TransformStream<EncodedFrameLike, EncodedFrameLike>({
     async transform(frame, controller) {
       const input = new Uint8Array(frame.data);
@@ -162,11 +179,26 @@ export function createFrameTransform(cryptor: FrameCryptor, target: StreamTarget
         target.operation === 'encrypt'
           ? await cryptor.encryptFrame(input, target.kind)
           : await cryptor.decryptFrame(input, target.participantId, target.kind, target.formerSenders);
+      if (target.requestKeyFrame) {
+        if (output === null) {
+          needKeyFrame = true;
+        } else if (isKeyFrame(output)) {
+          needKeyFrame = false;
+        } else if (needKeyFrame && cryptor.now() - lastRequestAt >= KEY_FRAME_REQUEST_INTERVAL_MS) {
+          lastRequestAt = cryptor.now();
+          target.requestKeyFrame();
+        }
+      }
       if (output === null) return;
       frame.data = exactBuffer(output);
       controller.enqueue(frame);
     },
   });
+}
+
+/** VP8 (RFC 6386 section 9.1): bit 0 of the frame tag is clear on key frames. */
+function isKeyFrame(payload: Uint8Array): boolean {
+  return payload.length > 0 && (payload[0]! & 0x01) === 0;
 }
 
 /** The frame's `data` must be an ArrayBuffer holding exactly the payload. */

@@ -149,6 +149,12 @@ export class MeetingMedia {
     });
   }
 
+  private forgetLayers(subscriberId: string): void {
+    const watched = this.layersWanted.get(subscriberId);
+    this.layersWanted.delete(subscriberId);
+    if (watched) this.updateSendLayers(watched.keys());
+  }
+
   private subscribable(participantId: string, publicationId: string, kind: TrackKind): void {
     const publication = this.publications.get(publicationId);
     if (!publication) throw new ProtocolError('not-found', 'no such publication');
@@ -217,9 +223,7 @@ export class MeetingMedia {
     const subscriber = this.subscribers.get(participantId);
     this.subscribers.delete(participantId);
     this.queues.delete(participantId);
-    const watched = this.layersWanted.get(participantId);
-    this.layersWanted.delete(participantId);
-    if (watched) this.updateSendLayers(watched.keys());
+    this.forgetLayers(participantId);
     await subscriber?.close().catch(() => undefined);
     return removed;
   }
@@ -269,7 +273,10 @@ export class MeetingMedia {
       }
     });
     subscriber.on('hangup', () => {
-      if (this.subscribers.get(participantId) === subscriber) this.subscribers.delete(participantId);
+      if (this.subscribers.get(participantId) !== subscriber) return;
+      this.subscribers.delete(participantId);
+      // It receives nothing any more: its layers need not be encoded (a new subscription asks again).
+      this.forgetLayers(participantId);
     });
     this.subscribers.set(participantId, subscriber);
     return subscriber;
