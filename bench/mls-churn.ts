@@ -12,8 +12,10 @@
  *   keeps its size. Medians are printed.
  *
  * Each variant runs in its own child process, one after the other: "patched" loads ts-mls as installed;
- * "baseline" loads it with the unpatched parentHash.js of ts-mls 1.6.4 (bench/baseline/), i.e. the
- * installed patch without its cache. Both build the same group shape.
+ * "baseline" loads it with the unpatched parentHash.js of ts-mls 1.6.4 (made from the installed one by bench/baseline/upstream-parent-hash.mjs), i.e. the
+ * installed patch without its cache. Both build the same group shape. The join is what the cache changes;
+ * commits do the same hashing work in both, and the baseline's commit figures follow its slow joins in the
+ * same process (their garbage, the machine's load), so they say little about the patch.
  *
  * Run alone: node --import tsx bench/mls-churn.ts   (MLS_CHURN_SIZES=100 to shorten)
  */
@@ -143,7 +145,7 @@ function runChild(members: number, variant: Variant, reps: number): Figures {
   const line = child.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
   if (child.status !== 0 || line === undefined) throw new Error(`MLS churn child (${variant}, ${members}) failed: status ${child.status}`);
   const figures = JSON.parse(line.slice(RESULT_PREFIX.length)) as Figures;
-  const upstream = figures.parentHashModule.endsWith('/bench/baseline/ts-mls-1.6.4-parentHash.js');
+  const upstream = /\/sabha-ts-mls-upstream-[^/]+\/parentHash\.js$/.test(figures.parentHashModule);
   if (upstream !== (variant === 'baseline')) throw new Error(`MLS churn child (${variant}) loaded ${figures.parentHashModule}`);
   return figures;
 }
@@ -172,7 +174,7 @@ export async function benchMlsChurn(): Promise<void> {
   const reps = (n: number): number => (n >= 1000 ? 3 : 5);
   console.log('MLS after churn (N/10 removed, N/20 re-admitted); one child process per variant; medians in ms');
   console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores`);
-  console.log('baseline: ts-mls 1.6.4 parentHash.js unpatched (bench/baseline/); patched: as installed');
+  console.log('baseline: ts-mls 1.6.4 parentHash.js unpatched (the patch reversed at run time); patched: as installed');
   const rows: Figures[] = [];
   for (const members of sizes) {
     for (const variant of ['baseline', 'patched'] as const) rows.push(runChild(members, variant, reps(members)));

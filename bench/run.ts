@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures beside a
- * baseline measured in the same run. `--only sframe,mls,mls-churn,transform,join,load` narrows it.
+ * baseline measured in the same run. `--only sframe,mls,mls-churn,transform,join,load,scale` narrows it.
  * Timings belong here, never in tests.
  */
 import { benchSFrame } from './sframe.ts';
@@ -15,6 +15,8 @@ const benches: Record<string, () => Promise<void>> = {
   transform: async () => (await import('./e2ee-transform.ts')).benchE2eeTransform(),
   join: async () => (await import('./join-time.ts')).benchJoinTime(),
   load: async () => (await import('./meeting-load.ts')).benchMeetingLoad(),
+  // Synthetic participants at 25, 50 and 100 in one encrypted meeting: Janus and server CPU, downlinks, admission.
+  scale: async () => (await import('./scale.ts')).benchScale(),
 };
 
 const onlyIndex = process.argv.indexOf('--only');

@@ -4,7 +4,7 @@
  *
  * A committer that misbehaves can put any tree in the Welcome it signs: the tree hash then matches (it
  * computes it over its own tree), so only parent-hash verification stands between the joiner and parent
- * keys that no member set. The group here has what makes the cache matter: parent nodes set by three
+ * keys that no member set. The group here has what makes the cache matter: parent nodes set by two
  * different members' UpdatePaths, a removal, and a re-admitted leaf listed in an unmerged_leaves list.
  * The malicious committer is written with ts-mls directly; the joiner is Sabha's MlsMember.
  */
@@ -41,8 +41,8 @@ const capabilities: Capabilities = { versions: ['mls10'], ciphersuites: [SABHA_C
 
 type ParentHashCheck = (tree: RatchetTree, h: typeof cs.hash) => Promise<boolean>;
 /** The unpatched parentHash.js of ts-mls 1.6.4, which the benchmark's baseline also runs. */
-const upstreamModule: string = '../../bench/baseline/ts-mls-1.6.4-parentHash.js';
-const upstream = (await import(upstreamModule)) as { verifyParentHashes: ParentHashCheck };
+const { upstreamParentHashUrl } = (await import('../../bench/baseline/upstream-parent-hash.mjs' as string)) as { upstreamParentHashUrl: () => string };
+const upstream = (await import(upstreamParentHashUrl())) as { verifyParentHashes: ParentHashCheck };
 
 interface KeyPair {
   readonly publicPackage: KeyPackage;
@@ -155,7 +155,7 @@ function refusedForParentHash(err: unknown): boolean {
   return err instanceof MlsProtocolError && err.code === 'rejected' && err.cause instanceof Error && /parent hash/i.test(err.cause.message);
 }
 
-test('the group used here has parents from three UpdatePaths and an unmerged leaf, and its honest Welcome is joined', async () => {
+test('the group used here has parents from the UpdatePaths of two members and an unmerged leaf, and its honest Welcome is joined', async () => {
   const group = await groupWithHistory();
   const tree = group.state(0).ratchetTree;
   assert.deepEqual(parentAt(tree, 7).parent.unmergedLeaves, [5], 'the root lists the re-admitted leaf 5');
