@@ -9,14 +9,16 @@
  *
  * This 2-core machine cannot also play 100 receivers: 5 participants receive as browsers do (3 in grid view: up
  * to 25 videos at 'low'; 2 in speaker view: the talker at 'high' and 5 at 'low'; the talkers' microphones), the
- * others only send. Janus's cost is measured with those 5 receivers and with none, and extrapolated linearly to
- * every participant receiving; the output says which figures are measured and which extrapolated.
+ * others only send. Janus's cost is measured with those 5 receivers and with none; its cost per forwarded packet
+ * (from the baseline, where it forwards the most) extrapolates it linearly to every participant receiving like
+ * the 5. The output says which figures are measured and which extrapolated.
  *
  * The server runs in a child process (this one is the load generator), so their CPU figures stay apart.
  * SABHA_SCALE_STEPS=10,20 changes the sizes (for a quick run).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadMlsSuite, type MlsSuite } from '../src/e2ee/mls/index.ts';
@@ -271,6 +273,8 @@ async function grow(m: Meeting, size: number) {
   // The last one, alone.
   const [last] = await joinWaiting(m, names.slice(-1));
   const lastCpu = cpuNow(m.server);
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const members = m.people.filter((p) => p !== last);
   const lastAdmitStart = performance.now();
   const subscribed = (async () => {
@@ -287,6 +291,8 @@ async function grow(m: Meeting, size: number) {
   await until(() => [...(last!.receiver?.from.values() ?? [])].some((f) => f.firstKeyFrameAt !== undefined), 'the last newcomer\'s first frame', 60_000);
   const firstFrameAt = Math.min(...[...last!.receiver!.from.values()].map((f) => f.firstKeyFrameAt ?? Infinity));
   const lastCost = cpuSince(m.server, lastCpu);
+  lag.disable();
+  const lastLag = `mean ${(lag.mean / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`;
   const since = (t: number | undefined) => (t === undefined ? NaN : (t - lastAdmitStart) / 1000);
   const lastTimeline = `admit ok ${f2(since(admitOkAt))} s, joined ${f2(since(last!.times.joined))} s, subscribed ${f2(since(subscribedAt))} s, ` +
     `keys ${f2(since(last!.times.keyed))} s, the other ${members.length} members at the new epoch ${f2(since(await membersKeyed))} s, ` +
@@ -304,6 +310,7 @@ async function grow(m: Meeting, size: number) {
     lastFirstFrameMs: firstFrameAt - lastAdmitStart,
     lastCost,
     lastTimeline,
+    lastLag,
     hostSignallingKiB: (m.host.link.bytesReceived - hostBytesBefore) / 1024,
   };
 }
@@ -315,19 +322,30 @@ async function grow(m: Meeting, size: number) {
 const out = (line: string) => process.stdout.write(line + '\n');
 const f2 = (x: number) => x.toFixed(2);
 
-function printStep(size: number, label: string, withRx: Sample, ingest: Sample, receivers: number) {
-  const perReceiverJanus = (withRx.janusCores - ingest.janusCores) / receivers;
-  const janusAtN = ingest.janusCores + Math.max(0, perReceiverJanus) * size;
+/**
+ * Janus's CPU per forwarded packet, from the sample with the most forwarding (the baseline): the cost of the
+ * packets a receiver pulls in, the ingest of the layers it made senders send included. Janus's forwarding cost is
+ * linear in packets (docs/media-engine.md; field notes: about 10 ms per 1000 packets).
+ */
+function janusCostPerPacket(withRx: Sample, ingest: Sample): number {
+  const forwarded = withRx.receivers.reduce((n, r) => n + r.pps, 0);
+  return forwarded > 0 ? Math.max(0, withRx.janusCores - ingest.janusCores) / forwarded : 0;
+}
+
+function printStep(size: number, label: string, withRx: Sample, ingest: Sample, costPerPacket: number) {
+  const receivers = withRx.receivers.length;
   const pps = withRx.receivers.reduce((n, r) => n + r.pps, 0);
+  const ppsAtN = (pps / receivers) * size;
+  const janusAtN = ingest.janusCores + costPerPacket * ppsAtN;
   out(`-- ${size} participants, ${label} --`);
   out(`  measured, ${receivers} receivers: Janus ${f2(withRx.janusCores)} cores (${f2(ingest.janusCores)} with no receiver), server ${f2(withRx.serverCores)} cores, ` +
     `load generator ${f2(withRx.loadCores)} cores; RSS Janus ${withRx.janusMiB.toFixed(0)} MiB, server ${withRx.serverMiB.toFixed(0)} MiB`);
   out(`  measured, packets/s: ${withRx.ingestPps.toFixed(0)} sent by the publishers to Janus (${ingest.ingestPps.toFixed(0)} with no receiver), ` +
     `${pps.toFixed(0)} forwarded to the ${receivers} receivers (${(pps / receivers).toFixed(0)} each)`);
   for (const r of withRx.receivers) out(`    receiver (${r.view.padEnd(10)}): ${f2(r.mbps)} Mbit/s down, ${r.pps.toFixed(0)} packets/s, ${r.videos} videos, ${r.failures} decryption failures`);
-  out(`  extrapolated to all ${size} receiving like these ${receivers} (Janus: its cost with no receiver + the measured cost per receiver x ${size}; ` +
-    `an overestimate, since the layers the receivers pulled in are counted per receiver): Janus ${f2(janusAtN)} cores, ` +
-    `~${((pps / receivers) * size).toFixed(0)} packets/s forwarded; Janus + server ${f2(janusAtN + withRx.serverCores)} cores (target at 100: < 1)`);
+  out(`  extrapolated linearly to all ${size} receiving like these ${receivers}: ~${ppsAtN.toFixed(0)} packets/s forwarded; Janus ${f2(janusAtN)} cores ` +
+    `(${f2(ingest.janusCores)} with no receiver + ${(costPerPacket * 1e6).toFixed(1)} µs per forwarded packet, measured in the baseline); ` +
+    `Janus + server ${f2(janusAtN + withRx.serverCores)} cores (target at 100: < 1)`);
 }
 
 export async function benchScale(): Promise<void> {
@@ -346,6 +364,7 @@ export async function benchScale(): Promise<void> {
     out(`${RECEIVERS} of them receive like browsers (${GRID_RECEIVERS} grid: ${GRID_TILES} videos at low; ${RECEIVERS - GRID_RECEIVERS} speaker: 1 high + ${FILMSTRIP} low; the talkers' microphones), the others only send.`);
     out(`CPU in cores (1.00 = one core) over ${SAMPLE_SECONDS} s; the load generator (this process) plays every participant.`);
 
+    let costPerPacket = 0;
     for (const size of STEPS) {
       const g = await grow(m, size);
       out(`\n== ${size} participants ==`);
@@ -357,6 +376,7 @@ export async function benchScale(): Promise<void> {
       out(`  the ${size}th person, admitted alone: keys after ${(g.lastKeyedMs / 1000).toFixed(2)} s, first key frame opened ${(g.lastFirstFrameMs / 1000).toFixed(2)} s after the host's admit ` +
         `(target at 100: < 3 s; the load generator spent ${f2(g.lastCost.load)} s of CPU meanwhile, mostly the other ${size - 1} members processing the commit)`);
       out(`    its timeline from the host's admit: ${g.lastTimeline}`);
+      out(`    the load generator's event loop meanwhile ran late by ${g.lastLag} (every participant's timers, packets and keys wait in it)`);
       out(`  the host received ${g.hostSignallingKiB.toFixed(0)} KiB of signalling while the meeting grew`);
       const receivers: Receiver[] = people.slice(0, RECEIVERS).map((participant, i) => ({ participant, view: i < GRID_RECEIVERS ? 'grid' : 'speaker' }));
       if (size === STEPS[0]) {
@@ -368,10 +388,11 @@ export async function benchScale(): Promise<void> {
         await unsubscribeAll(everything);
         await sleep(SETTLE_MS);
         const idle = await sample(server, people, everything);
-        printStep(size, 'baseline: subscribed to everything at high quality', all, idle, RECEIVERS);
+        costPerPacket = janusCostPerPacket(all, idle);
+        printStep(size, 'baseline: subscribed to everything at high quality', all, idle, costPerPacket);
         await subscribeAll(m, receivers);
         await sleep(SETTLE_MS);
-        printStep(size, 'as browsers subscribe (grid and speaker views)', await sample(server, people, receivers), idle, RECEIVERS);
+        printStep(size, 'as browsers subscribe (grid and speaker views)', await sample(server, people, receivers), idle, costPerPacket);
       } else {
         await subscribeAll(m, receivers);
         await sleep(SETTLE_MS);
@@ -379,7 +400,7 @@ export async function benchScale(): Promise<void> {
         await unsubscribeAll(receivers);
         await sleep(SETTLE_MS);
         const ingest = await sample(server, people, receivers);
-        printStep(size, 'as browsers subscribe (grid and speaker views)', withRx, ingest, RECEIVERS);
+        printStep(size, 'as browsers subscribe (grid and speaker views)', withRx, ingest, costPerPacket);
       }
       const sent = people.reduce((n, p) => n + (p.camera?.stats.packets ?? 0), 0);
       const problems = people.flatMap((p) => [...p.problems.map((x) => x.code), ...p.errors]);

@@ -59,6 +59,10 @@ export class HostControls {
     return this.updateSettings({ spotlight: participantId });
   }
 
+  /**
+   * Never settles with a reply: the server answers with `left {ended}` and closes the socket, so this rejects
+   * with `closed` when it worked. Use `Room.endForAll`, which knows the difference.
+   */
   endMeeting(): Promise<unknown> {
     return this.signal.request({ type: 'end-meeting' });
   }

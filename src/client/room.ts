@@ -401,6 +401,7 @@ export class Room extends Emitter<RoomEvents> {
       case 'mls-pending':
       case 'mls-commit':
       case 'mls-welcome':
+      case 'mls-epoch-ready':
         return;
       case 'created':
       case 'ok':

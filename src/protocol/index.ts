@@ -1,3 +1,4 @@
 export * from './primitives.ts';
+export * from './text.ts';
 export * from './messages.ts';
 export * from './codec.ts';

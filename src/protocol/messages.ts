@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import {
   base64,
   chatMode,
+  chatText,
   displayName,
   iceCandidate,
   mediaSource,
@@ -27,7 +28,6 @@ import {
  * this size closes the connection (1009). An MLS commit with its welcome fits.
  */
 export const MAX_FRAME_BYTES = 1024 * 1024;
-export const MAX_CHAT_TEXT = 4000;
 const MAX_MLS_MESSAGE_BYTES = 320 * 1024;
 const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
 const MAX_SEALED_CHAT_BYTES = 16 * 1024;
@@ -128,7 +128,7 @@ export const waitingEntry = z.strictObject({
 export type WaitingEntry = z.infer<typeof waitingEntry>;
 
 export const chatBody = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('text'), text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT)) }),
+  z.strictObject({ kind: z.literal('text'), text: chatText }),
   /** An MLS PrivateMessage: the server relays it without being able to read it. */
   z.strictObject({ kind: z.literal('mls'), data: base64(MAX_SEALED_CHAT_BYTES) }),
 ]);
@@ -193,6 +193,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   // MLS delivery service
   msg('mls-key-package', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
   msg('mls-group-created', {}),
+  /** This member holds the keys of `epoch` now (it processed the commit or Welcome that made it). */
+  msg('mls-epoch-ack', { epoch: z.int().check(z.minimum(0)) }),
   msg('mls-commit', {
     mls: mlsCommit,
     /** Participants this commit adds (pending joiners) and removes (gone members). */
@@ -317,6 +319,8 @@ export const serverMessage = z.discriminatedUnion('type', [
   }),
   msg('mls-commit', { mls: z.omit(mlsCommit, { welcome: true }), committer: participantId }),
   msg('mls-welcome', { welcome: base64(MAX_MLS_MESSAGE_BYTES), epoch: z.int().check(z.minimum(0)) }),
+  /** Every connected member holds the keys of `epoch`: senders may switch to it now. */
+  msg('mls-epoch-ready', { epoch: z.int().check(z.minimum(0)) }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 export type ServerMessageType = ServerMessage['type'];

@@ -4,6 +4,7 @@
  * Written with `zod/mini`: the same validation as zod, at a tenth of the browser bundle.
  */
 import * as z from 'zod/mini';
+import { typedText } from './text.ts';
 
 /** 16 characters of RFC 4648 base32 (lower case): 80 bits from the server's CSPRNG. */
 export const MEETING_ID_PATTERN = /^[a-z2-7]{16}$/;
@@ -19,17 +20,15 @@ export const secretToken = z.string().check(z.regex(/^[A-Za-z0-9_-]{22,64}$/));
 /** Opaque server-assigned participant id (random, not sequential). */
 export const participantId = z.string().check(z.regex(/^[a-f0-9]{16}$/));
 
-/** Display names: printable text only, no control or bidi-override characters, 1 to 64 characters. */
-export const displayName = z.string().check(
-  z.trim(),
-  z.minLength(1),
-  z.maxLength(64),
-  z.refine((s) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s), {
-    message: 'control or bidi characters are not allowed',
-  }),
-);
+/** Display names: one line of 1 to 64 characters, under the typed-text rule (src/protocol/text.ts). */
+export const displayName = typedText({ min: 1, max: 64, trim: true });
 
-export const meetingTitle = z.string().check(z.trim(), z.maxLength(120));
+/** Meeting titles: one line of at most 120 characters (empty: no title), under the typed-text rule. */
+export const meetingTitle = typedText({ max: 120, trim: true });
+
+/** Chat text: 1 to 4000 characters, lines separated by `\n`, under the typed-text rule. Sealed chat uses it too. */
+export const MAX_CHAT_TEXT = 4000;
+export const chatText = typedText({ min: 1, max: MAX_CHAT_TEXT, allowNewline: true });
 
 /** Opaque binary data (MLS messages, SFrame-sealed chat) as standard base64, at least one 4-character group. */
 export function base64(maxBytes: number) {

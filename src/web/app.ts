@@ -4,18 +4,23 @@
  * module globals.
  *
  * Secrets: the passcode and host secret come from the URL fragment, stay in memory,
- * and go to the server only inside the `join` message. A participant link's
- * fragment is removed from the address bar at once; a host link's is kept so that
- * a reload still works (the fragment is never sent in HTTP requests).
+ * and go to the server only inside the `join` message. The fragment is removed from
+ * the address bar at once, for hosts too (a shared screen shows the address bar).
+ * The host secret alone is kept in this tab's sessionStorage, so that a reload is
+ * the host again: the server gives the host's place back to the same device with
+ * the host secret. It is forgotten when the meeting is over.
+ *
+ * Any other address shows a page that says so, with a way home.
  */
-import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState, type RoomNotice } from '../client/index.ts';
+import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState, type EndReason, type RoomNotice } from '../client/index.ts';
 import { installDebugHook } from './debug-hook.ts';
-import { meetingIdFromPath, readFragment } from './links.ts';
+import { keepHostSecret, keptHostSecret, meetingIdFromPath, readFragment } from './links.ts';
 import { meetingView } from './meeting/meeting-view.ts';
 import { Toaster } from './toast.ts';
 import { endedView } from './views/ended.ts';
 import { landingView } from './views/landing.ts';
 import { prejoinView } from './views/prejoin.ts';
+import { unavailableView } from './views/unavailable.ts';
 import { waitingView } from './views/waiting.ts';
 
 function main(): void {
@@ -31,19 +36,29 @@ function main(): void {
     if (heading) document.title = `${heading.textContent} · Sabha`;
   };
 
-  const meetingId = meetingIdFromPath(location.pathname);
-  if (!meetingId) {
+  if (location.pathname === '/') {
     document.title = 'Sabha';
     show(landingView((url) => location.assign(url)));
     return;
   }
+  const meetingId = meetingIdFromPath(location.pathname);
+  if (!meetingId) {
+    // A mangled meeting link, or no page of ours: said without asking the server anything.
+    show(unavailableView(location.pathname.startsWith('/m/') ? 'meeting' : 'page'));
+    return;
+  }
 
-  const secrets = readFragment(location.hash);
-  if (!secrets.hostSecret && location.hash) history.replaceState(null, '', location.pathname);
+  const fragment = readFragment(location.hash);
+  const linkOpened = location.hash !== '';
+  if (linkOpened) history.replaceState(null, '', location.pathname + location.search);
+  // A link opened now decides (a participant link forgets a host secret kept earlier); a reload has no fragment.
+  if (linkOpened) keepHostSecret(meetingId, fragment.hostSecret);
+  const secrets = { passcode: fragment.passcode, hostSecret: fragment.hostSecret ?? keptHostSecret(meetingId) };
   const isHost = secrets.hostSecret !== null;
 
   const media = new LocalMedia();
-  const prejoin = prejoinView(media, { needPasscode: !secrets.passcode, isHost }, ({ name, passcode }) => {
+  const mediaStarted = media.start({ audio: true, video: true });
+  const prejoin = prejoinView(media, { needPasscode: !secrets.passcode && !isHost, isHost }, ({ name, passcode }) => {
     prejoin.setBusy(true);
     const current = new Room({ signallingUrl: defaultSignallingUrl(location), localMedia: media });
     room = current;
@@ -60,8 +75,15 @@ function main(): void {
       } else if (state.name === 'left') {
         prejoin.dispose();
         disposeMeeting?.();
-        show(endedView(state.reason));
-        document.title = 'Meeting ended · Sabha';
+        // The camera and microphone are released however it ended, also if they were still opening.
+        void mediaStarted.then(() => media.stop());
+        if (MEETING_OVER.has(state.reason)) keepHostSecret(meetingId, null);
+        if (state.reason === 'join-refused') {
+          show(unavailableView('meeting'));
+        } else {
+          show(endedView(state.reason));
+          document.title = 'Meeting ended · Sabha';
+        }
       }
     });
     let waitingTitle = '';
@@ -74,6 +96,7 @@ function main(): void {
     });
     void current.join({
       meetingId,
+      // A host's reload has no passcode: with the host secret the server does not check it.
       passcode: secrets.passcode ?? passcode,
       name,
       deviceId: loadDeviceId(),
@@ -81,8 +104,10 @@ function main(): void {
     });
   });
   show(prejoin.element);
-  void media.start({ audio: true, video: true });
 }
+
+/** Reasons after which the meeting is gone for good (or never was): a kept host secret is of no more use. */
+const MEETING_OVER: ReadonlySet<EndReason> = new Set<EndReason>(['ended', 'idle', 'max-duration', 'media-failure', 'join-refused']);
 
 main();
 

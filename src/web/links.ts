@@ -2,7 +2,11 @@
  * Meeting links and chat links.
  *
  * Meeting link: `/m/<meetingId>#pc=<passcode>[&host=<hostSecret>]`. The secrets live
- * in the fragment, which browsers never send to the server.
+ * in the fragment, which browsers never send to the server. The app takes them out of
+ * the address bar at once (a shared screen or a screenshot would show them); the host
+ * secret alone is kept for this tab in sessionStorage, so that a reload is the host
+ * again. sessionStorage belongs to one tab, is never sent anywhere, and is gone when
+ * the tab closes.
  *
  * Chat: addresses in a message are found so the UI can offer them as buttons that
  * open only after the full address was shown. Only http(s) is recognised, so
@@ -20,9 +24,39 @@ export function readFragment(hash: string): MeetingSecrets {
   return { passcode: params.get('pc'), hostSecret: params.get('host') };
 }
 
+/** The meeting id of a meeting link's path, `/m/<id>` (a trailing slash allowed); null for anything else. */
 export function meetingIdFromPath(pathname: string): string | null {
-  const match = /^\/m\/([a-z2-7]{16})(?:\/.*)?$/.exec(pathname);
+  const match = /^\/m\/([a-z2-7]{16})\/?$/.exec(pathname);
   return match ? match[1]! : null;
+}
+
+const HOST_SECRET_KEY = 'sabha.hostSecret.';
+
+/** Keeps a meeting's host secret for this tab only; null forgets it. */
+export function keepHostSecret(meetingId: string, hostSecret: string | null, storage: Storage | null = tabStorage()): void {
+  try {
+    if (hostSecret === null) storage?.removeItem(HOST_SECRET_KEY + meetingId);
+    else storage?.setItem(HOST_SECRET_KEY + meetingId, hostSecret);
+  } catch {
+    // Storage disabled or full: the secret lives in memory only, and a reload loses the host role.
+  }
+}
+
+/** The host secret this tab kept for a meeting, if any. */
+export function keptHostSecret(meetingId: string, storage: Storage | null = tabStorage()): string | null {
+  try {
+    return storage?.getItem(HOST_SECRET_KEY + meetingId) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function tabStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function meetingLink(origin: string, meetingId: string, passcode: string, hostSecret?: string): string {

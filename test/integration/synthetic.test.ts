@@ -100,5 +100,20 @@ describe('synthetic participants with a real Janus', { timeout: 120_000 }, () =>
     }
     // A talking microphone is heard as talking (RFC 6464 levels, which Janus reads).
     await until(() => people.slice(1).every((p) => p.speaking.has(host.selfId)), 'the host is heard talking', 15_000);
+
+    // The host's one video slot is re-pointed from one participant to the other (`subscriber-tracks`, no new
+    // offer): the new participant's frames open in it, and the switch costs no decryption failure.
+    const [asha, ravi] = guests;
+    await host.subscribe([{ publicationId: asha!.cameraPublicationId, quality: 'low' }], []);
+    const offersBefore = host.link.received('subscriber-offer');
+    const tracksBefore = host.link.received('subscriber-tracks');
+    const raviFrames = host.receiver!.from.get(ravi!.selfId)!.videoFrames;
+    await until(() => host.receiver!.from.get(ravi!.selfId)!.videoFrames === raviFrames, 'Ravi\'s video to stop', 5_000).catch(() => undefined);
+    await host.subscribe([{ publicationId: ravi!.cameraPublicationId, quality: 'low' }], []);
+    const raviBefore = host.receiver!.from.get(ravi!.selfId)!.videoFrames;
+    await until(() => host.receiver!.from.get(ravi!.selfId)!.videoFrames >= raviBefore + 20, 'Ravi\'s video in the re-pointed slot', 15_000);
+    assert.equal(host.link.received('subscriber-offer'), offersBefore, 'no new offer for a re-pointed slot');
+    assert.ok(host.link.received('subscriber-tracks') > tracksBefore, 'the slot change was announced');
+    assert.equal(host.receiver!.failures(), 0, 'no decryption failure across the switch');
   });
 });

@@ -227,4 +227,37 @@ describe('an epoch change while everyone sends media', () => {
       assert.deepEqual(p.worker.core.cryptor.receiveEpochs(), [finalEpoch]);
     }
   });
+  test('senders switch to a new epoch as soon as every member acknowledged its keys, and not before, well within the fallback delay', async () => {
+    const room = new MediaRoom();
+    await room.start();
+    const host = room.arrive('host');
+    await room.meeting.settle();
+    const others = [room.arrive('participant'), room.arrive('participant'), room.arrive('participant')];
+    await room.meeting.settle();
+    room.publishAll();
+    await room.pass(RECEIVE_KEY_GRACE_MS);
+    const before = host.session.epoch!;
+
+    // One member has not processed the commit yet: nobody else may switch (its frames would be dropped).
+    const slow = others[2]!;
+    room.meeting.pauseDelivery(slow);
+    const waiting = room.arrive('participant', true);
+    await room.meeting.settle();
+    await host.session.admit([waiting.id]);
+    await room.settleWithMedia();
+    await room.pass(SEND_KEY_DELAY_MS / 2);
+    for (const p of [host, others[0]!, others[1]!]) {
+      assert.equal(p.session.epoch, before + 1, 'it holds the new keys');
+      assert.equal(p.worker.core.cryptor.sendEpoch, before, 'but still sends under the old epoch while someone lacks the new keys');
+    }
+
+    // The slow member catches up and acknowledges: everyone switches at once, long before the fallback delay.
+    room.meeting.resumeDelivery(slow);
+    await room.settleWithMedia();
+    for (const p of [host, ...others]) assert.equal(p.worker.core.cryptor.sendEpoch, before + 1, `${p.id} sends under the new epoch`);
+    assert.ok(room.t - 1_000_000 < RECEIVE_KEY_GRACE_MS + SEND_KEY_DELAY_MS, 'within the fallback delay');
+    room.publishing.add(waiting);
+    await room.pass(RECEIVE_KEY_GRACE_MS);
+    room.assertNoFailure();
+  });
 });

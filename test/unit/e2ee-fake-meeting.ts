@@ -183,6 +183,10 @@ export class FakeMeeting {
         if (p.state === 'joined') this.#updateMlsWork();
         else this.#waitingRoomChanged({ updated: [this.#entry(p)] });
         return;
+      case 'mls-epoch-ack':
+        this.mls.ack(p.id, m.epoch);
+        this.#announceEpochReady();
+        return;
       case 'mls-group-created':
         if (this.joined().some((o) => this.mls.isMember(o.id))) throw new ProtocolError('invalid-state', 'the group already exists');
         this.mls.groupCreated(p as unknown as Participant);
@@ -250,7 +254,14 @@ export class FakeMeeting {
     if (mls.welcome !== undefined) for (const o of added) this.#send(o, { type: 'mls-welcome', welcome: mls.welcome, epoch: newEpoch });
   }
 
+  #announceEpochReady(): void {
+    const epoch = this.mls.readyEpoch((id) => this.people.get(id)?.state === 'joined');
+    if (epoch === undefined) return;
+    for (const o of this.joined()) if (this.mls.isMember(o.id)) this.#send(o, { type: 'mls-epoch-ready', epoch });
+  }
+
   #updateMlsWork(): void {
+    this.#announceEpochReady();
     if (!this.mls.groupExists) return;
     const work = this.mls.pendingWork(this.joined() as unknown as Participant[]);
     if (work.adds.length === 0 && work.removes.length === 0) return;

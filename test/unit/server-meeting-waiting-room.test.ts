@@ -136,8 +136,8 @@ describe('the waiting room as hosts see it', () => {
   it('pages a long waiting room: the snapshot and every change stay under the frame cap', () => {
     const meeting = newMeeting(300);
     const host = hostIn(meeting);
-    // KeyPackages at the protocol's largest (8 KiB of bytes), names at the longest JSON text they can make.
-    const waiting = Array.from({ length: 250 }, () => waitIn(meeting, '\uD800'.repeat(64)));
+    // KeyPackages at the protocol's largest (8 KiB of bytes), names at the longest text they can make (3 bytes of UTF-8 per unit).
+    const waiting = Array.from({ length: 250 }, () => waitIn(meeting, '\u20ac'.repeat(64)));
     waiting.forEach((w, i) => meeting.setKeyPackage(w.p, keyPackage(i, Math.ceil((8 * 1024) / 3) * 4)));
     const cohost = hostIn(meeting); // the Inbox checks every message's size and schema
     const snapshot = cohost.inbox.messages.filter((m) => m.type === 'waiting-room' || m.type === 'waiting-room-changed');
@@ -188,7 +188,7 @@ describe('the bounds of waiting-room messages', () => {
   it('fits a waiting-room change as large as the schema allows in one frame', () => {
     const entry = (i: number): WaitingEntry => ({
       participantId: i.toString(16).padStart(16, '0'),
-      name: '\uD800'.repeat(64),
+      name: '\u20ac'.repeat(64),
       keyPackage: 'A'.repeat(Math.ceil((8 * 1024) / 3) * 4),
     });
     const largest: ServerMessage = {
@@ -209,8 +209,10 @@ describe('the joined snapshot of the largest meeting', () => {
   it('stays under the frame cap with 1000 participants and 20 hosts, all with the longest names and both publications', async () => {
     const engine = new FakeEngine();
     await engine.start();
-    const longest = '\uD800'.repeat(64); // each lone surrogate is 6 bytes of JSON (\ud800): the longest name text
-    const meeting = newMeeting(1000, engine, '\uD800'.repeat(120));
+    // The longest name text the typed-text rule allows: a character of 3 UTF-8 bytes per UTF-16 unit (lone
+    // surrogates, 6 bytes of JSON each as \ud800, and control characters are refused).
+    const longest = '\u20ac'.repeat(64);
+    const meeting = newMeeting(1000, engine, '\u20ac'.repeat(120));
     /** Counts without keeping: a thousand joins send about a million roster changes. */
     const quiet: MessageSink = { send() {}, close() {} };
     const host = meeting.enter({ name: longest, deviceId: device(), address: 'a', asHost: true }, quiet);

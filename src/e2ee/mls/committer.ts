@@ -1,6 +1,9 @@
 /**
- * Which member commits next. Server and clients apply the same rule, so nobody needs to be told:
- * the present member with the lowest leaf index. When the committer leaves, the next one takes over.
+ * A committer chosen by leaf order: the present member with the lowest leaf index. This is NOT how Sabha
+ * chooses: the server picks by seniority (host, then co-hosts, then participants by when they were admitted;
+ * the first of them who is a connected group member, `MlsDelivery.chooseCommitter`) and tells that member
+ * with `mls-pending`, so clients never compute it. This helper only lets tests of the MLS layer alone
+ * (test/unit/mls-membership.test.ts) pick a committer without a server; the app does not use it.
  */
 
 /**

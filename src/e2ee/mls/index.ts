@@ -7,7 +7,4 @@ export { loadMlsSuite, SABHA_CIPHERSUITE } from './suite.ts';
 export type { MlsCryptoBackend, MlsSuite } from './suite.ts';
 export { participantIdSchema } from './identity.ts';
 export type { ParticipantId } from './identity.ts';
-export { chooseCommitter } from './committer.ts';
-export { readMlsEnvelope } from './wire.ts';
-export type { MlsEnvelope } from './wire.ts';
 export { securityCodeFromAuthenticator } from './securityCode.ts';

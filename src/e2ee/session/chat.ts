@@ -3,12 +3,12 @@
  * the text, so a server that forwards a private message to others is caught: they see it was not for them.
  */
 import * as z from 'zod/mini';
-import { MAX_CHAT_TEXT } from '../../protocol/messages.ts';
-import { participantId } from '../../protocol/primitives.ts';
+import { chatText, participantId } from '../../protocol/primitives.ts';
 
 const sealedChat = z.strictObject({
   v: z.literal(1),
-  text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_TEXT)),
+  /** The same rule as plaintext chat: the server cannot check sealed text, so the receiver does (decodeSealedChat). */
+  text: chatText,
   to: z.optional(participantId),
 });
 export type SealedChat = z.infer<typeof sealedChat>;

@@ -18,6 +18,7 @@
  *                                 ours settles a commit of ours whose verdict was lost (accepted)
  *   handleCommit(mls-commit)      another member's commit: new epoch (or removed: keys dropped)
  *   handleWelcome(mls-welcome)    join the group (only a Welcome for this meeting's group)
+ *   handleEpochReady(mls-epoch-ready)  every connected member holds that epoch's keys: send under it now
  *   handleChat(chat)              decrypt an MLS chat message; emits `chat`
  *   handleServerMessage(any)      routes the types above, ignores the rest
  *   admit(ids, entries?)          host: `admit` carrying the commit that adds them (cryptographic admission)
@@ -38,9 +39,10 @@
  * commit we need (admit, pending work) discards it first. Had the server accepted it after all, the next
  * epoch the server names shows that we fell behind (`desynchronized`).
  *
- * Keys at a new epoch: the receive keys are used at once, the send key only after SEND_KEY_DELAY_MS if we
- * already send under an earlier epoch, so that every member has the new keys before our first frame under
- * them (src/e2ee/worker/key-timing.ts). With no valid send key (first epoch, re-added) it is used at once.
+ * Keys at a new epoch: the receive keys are used at once, the send key only once every member has the new
+ * keys before our first frame under them: we acknowledge each epoch (`mls-epoch-ack`), the server says when
+ * every connected member has (`mls-epoch-ready`), and we switch then, or after SEND_KEY_DELAY_MS at the latest
+ * (src/e2ee/worker/key-timing.ts). With no valid send key (first epoch, re-added) it is used at once.
  */
 import { clientMessage, errorCode, MAX_BATCH, type ChatBody, type ClientMessage, type ServerMessage, type ServerMessageOf, type WaitingEntry } from '../../protocol/messages.ts';
 import { applyWaitingRoomMessage, type WaitingRoomMessage } from '../../protocol/waiting-room.ts';
@@ -64,7 +66,7 @@ export type E2eeProblemCode =
   | 'desynchronized' // we missed a commit: this session cannot follow the group any more
   | 'removed' // a commit removed us from the group
   | 'welcome-rejected'
-  | 'chat-rejected' // undecryptable, not from the claimed sender, or not for us
+  | 'chat-rejected' // undecryptable, not from the claimed sender, not for us, or text the typed-text rule refuses
   | 'plaintext-chat' // a chat message without end-to-end encryption: not shown
   | 'worker-message-invalid'
   | 'internal';
@@ -190,6 +192,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         return this.handleCommit(message).then(() => true);
       case 'mls-welcome':
         return this.handleWelcome(message).then(() => true);
+      case 'mls-epoch-ready':
+        return this.handleEpochReady(message).then(() => true);
       case 'chat':
         return this.handleChat(message).then(() => true);
       default:
@@ -245,6 +249,13 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     return this.#input(async () => {
       await this.#settleLostVerdict(message.epoch);
       await this.#doPendingWork();
+    });
+  }
+
+  /** Every connected member holds the keys of this epoch: switch our sending to it now (if it is ours). */
+  handleEpochReady(message: ServerMessageOf<'mls-epoch-ready'>): Promise<void> {
+    return this.#input(async () => {
+      if (this.#keyedEpoch !== undefined && message.epoch <= this.#keyedEpoch) this.#worker.activateSendKey(message.epoch);
     });
   }
 
@@ -603,6 +614,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     const keys = await deriveEpochKeys(member);
     // Already sending under an earlier epoch: keep it until every member can have this one's keys.
     this.#worker.setKeys(keys, this.#keyedEpoch === undefined ? 0 : SEND_KEY_DELAY_MS);
+    // Tell the delivery service we hold this epoch's keys: once every connected member has said so, everyone
+    // switches their sending to it at once (`mls-epoch-ready`), and the delay above is only the fallback.
+    this.#options.send({ type: 'mls-epoch-ack', epoch: keys.epoch }).catch(() => undefined);
     keys.send.key.fill(0);
     for (const k of keys.receive) k.key.fill(0);
     const previous = this.#keyedEpoch;

@@ -66,6 +66,11 @@ export class WorkerLink {
     });
   }
 
+  /** Every member holds this epoch's keys: our pending send key of it may be used now. */
+  activateSendKey(epoch: number): void {
+    this.#post({ kind: 'activate-send-key', data: { epoch } });
+  }
+
   dropKeys(): void {
     this.#post({ kind: 'drop-keys', data: {} });
   }

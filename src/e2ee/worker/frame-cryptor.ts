@@ -164,6 +164,17 @@ export class FrameCryptor {
     });
   }
 
+  /**
+   * Every member holds the keys of `epoch` now: the newest pending send key of that epoch or an older one
+   * is used at once instead of at its due time. A newer pending key keeps waiting.
+   */
+  activateSendKey(epoch: number): Promise<void> {
+    return this.#serial(async () => {
+      const ready = this.#pendingSend.filter((p) => p.epoch <= epoch).at(-1);
+      if (ready !== undefined) this.#activate(ready);
+    });
+  }
+
   setReceiveKeys(epoch: number, keys: readonly ReceiveKey[]): Promise<void> {
     return this.#serial(async () => {
       const current = this.#currentReceiveEpoch;

@@ -16,7 +16,9 @@
  */
 
 /**
- * How long a member keeps sending under its previous epoch's key after it learned a new epoch. It must cover
+ * How long a member keeps sending under its previous epoch's key after it learned a new epoch, at most:
+ * normally the delivery service says sooner that every connected member holds the new keys
+ * (`mls-epoch-ready`, after each member's `mls-epoch-ack`), and senders switch then. This fallback must cover
  * the spread between the first member to learn an epoch (the committer) and the last: relay and network
  * (a few hundred milliseconds) and MLS processing at 1000 members on a slow device (about 0.5 s). The costs
  * of a longer delay: a member that just joined has no key for the previous epoch, so it decodes the others

@@ -101,6 +101,11 @@ export const toWorkerMessage = z.discriminatedUnion('kind', [
       keys: z.array(z.strictObject({ kid: kidString, key: baseKey, participantId: workerParticipantId })).check(z.maxLength(1024)),
     }),
   }),
+  /**
+   * Every connected member holds the keys of `epoch` (the server's `mls-epoch-ready`): a send key of that
+   * epoch (or an older one) waiting for its delay is used now.
+   */
+  z.strictObject({ kind: z.literal('activate-send-key'), data: z.strictObject({ epoch }) }),
   /** Forget every key, in both directions, of every epoch, now (we were removed, or start again). */
   z.strictObject({ kind: z.literal('drop-keys'), data: z.strictObject({}) }),
   /** Encoded-streams path (Chromium without RTCRtpScriptTransform): a transferred stream pair to transform. */

@@ -101,6 +101,9 @@ export class WorkerCore {
       case 'drop-keys':
         void this.cryptor.dropAllKeys();
         break;
+      case 'activate-send-key':
+        void this.cryptor.activateSendKey(message.data.epoch);
+        break;
       case 'attach': {
         const { streamId, readable, writable, operation, participantId, kind } = message.data;
         const target: StreamTarget = { operation, participantId, kind, formerSenders: new Map() };

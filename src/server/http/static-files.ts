@@ -1,6 +1,9 @@
 /**
  * Serves the built web client from one directory. Only GET and HEAD, only files
  * that exist below the root (no traversal), and the app page for meeting links.
+ * A browser that navigates to any other address gets the app page with status 404,
+ * and the app says there is nothing there, with a link home; other requests get a
+ * plain 404. Neither depends on whether a meeting exists.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -43,11 +46,20 @@ export function createStaticHandler(root: string, headers: Record<string, string
       return send(400, 'bad request');
     }
     if (path === '/healthz') return send(200, 'ok');
+    const notFound = async () => {
+      const page = isNavigation(req) ? await load(join(root, 'index.html')) : undefined;
+      return page ? send(404, page, TYPES['.html']) : send(404, 'not found');
+    };
     const relative = APP_PAGES.test(path) ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
     const file = join(root, relative);
-    if (!file.startsWith(root + sep) || relative.startsWith('.')) return send(404, 'not found');
+    if (!file.startsWith(root + sep) || relative.startsWith('.')) return notFound();
     const data = await load(file);
-    if (!data) return send(404, 'not found');
+    if (!data) return notFound();
     send(200, data, TYPES[extname(file)] ?? 'application/octet-stream');
   };
+}
+
+/** A browser loading a page (not a script, style or image): it asks for HTML. */
+function isNavigation(req: IncomingMessage): boolean {
+  return String(req.headers.accept ?? '').includes('text/html');
 }

@@ -145,6 +145,11 @@ export class Meeting {
       if (this.bannedDevices.has(request.deviceId)) throw new ProtocolError('removed', 'you were removed from this meeting');
       if (this.settings.locked) throw new ProtocolError('locked', 'the meeting is locked');
     }
+    // The host's own browser coming back (a reload, or a second tab) takes the host's place at once, rather
+    // than entering as a co-host beside a "reconnecting" ghost of itself. Only the host secret together with
+    // the device id the host entered with does this; another device with the host secret becomes co-host.
+    const ghost = request.asHost ? this.hostOnDevice(request.deviceId) : undefined;
+    if (ghost) this.dismiss(ghost, 'replaced', { returning: true });
     this.assertRoomFor(request.asHost);
 
     const state = request.asHost ? 'joined' : !this.hostPresent ? 'waiting-host' : this.settings.waitingRoom ? 'waiting-room' : 'joined';
@@ -165,6 +170,11 @@ export class Meeting {
     }
     this.log.info('participant entered', { meeting: this.id, participant: p.id, state: p.state, role: p.role });
     return p;
+  }
+
+  /** The joined (connected or reconnecting) participant with the role `host` who entered from this device. */
+  private hostOnDevice(deviceId: string): Participant | undefined {
+    return this.joined.find((p) => p.role === 'host' && p.deviceId === deviceId);
   }
 
   /**
@@ -529,7 +539,29 @@ export class Meeting {
   }
 
   /** Tells the chosen committer what is left to commit (if anything). */
+  /** A member holds the keys of `epoch`: once every connected member does, senders may use them. */
+  epochAck(p: Participant, epoch: number): void {
+    this.requireJoined(p);
+    this.mls.ack(p.id, epoch);
+    this.announceEpochReady();
+  }
+
+  /**
+   * Tells the members, once per epoch, that every connected member holds the current epoch's keys, so that
+   * senders switch to them now rather than after their fallback delay (src/e2ee/worker/key-timing.ts).
+   * One message to each member per epoch, whoever's acknowledgement completed it.
+   */
+  private announceEpochReady(): void {
+    const epoch = this.mls.readyEpoch((id) => {
+      const o = this.participants.get(id);
+      return o !== undefined && o.state === 'joined' && o.connected;
+    });
+    if (epoch === undefined) return;
+    for (const o of this.joined) if (this.mls.isMember(o.id)) o.send({ type: 'mls-epoch-ready', epoch });
+  }
+
   private updateMlsWork(): void {
+    this.announceEpochReady();
     if (!this.mls.groupExists) return;
     const work = this.mls.pendingWork(this.joined);
     if (work.adds.length === 0 && work.removes.length === 0) return;
@@ -554,6 +586,8 @@ export class Meeting {
       return;
     }
     this.announce(p);
+    // It cannot acknowledge while away: the others need not wait for it.
+    this.announceEpochReady();
     clearTimeout(p.reconnectTimer);
     p.reconnectTimer = setTimeout(() => this.leave(p, 'timeout'), this.limits.resumeGraceMs);
     p.reconnectTimer.unref();
@@ -578,8 +612,13 @@ export class Meeting {
     }
   }
 
-  /** `quiet`: the caller tells hosts about a whole batch of departures from the waiting room itself. */
-  private dismiss(p: Participant, reason: LeaveReason, options: { quiet?: boolean } = {}): void {
+  /**
+   * `quiet`: the caller tells hosts about a whole batch of departures from the waiting room itself.
+   * `returning`: the host is replaced by their own new connection, which enters right after as host and, if
+   * the group went with the ghost, makes the new MLS group: no successor, and nobody else is asked for a group.
+   * The ghost's leaf is still a departed member, removed by the next commit like anyone's who left.
+   */
+  private dismiss(p: Participant, reason: LeaveReason, options: { quiet?: boolean; returning?: boolean } = {}): void {
     const wasJoined = p.state === 'joined';
     const wasListed = p.state === 'waiting-room';
     const wasHost = p.role === 'host';
@@ -602,8 +641,8 @@ export class Meeting {
         this.broadcast({ type: 'settings', settings: this.settings });
       }
       const groupGone = this.mls.participantGone(p.id);
-      const successor = wasHost ? this.promoteSuccessor() : undefined;
-      if (groupGone) this.askForNewGroup(successor);
+      const successor = wasHost && !options.returning ? this.promoteSuccessor() : undefined;
+      if (groupGone && !options.returning) this.askForNewGroup(successor);
       this.updateMlsWork();
       // Only the last joined person leaving starts the clock; waiting people neither start nor stop it.
       if (this.joined.length === 0) this.setTimer('empty', this.limits.emptyMeetingMs, () => this.end('idle'));

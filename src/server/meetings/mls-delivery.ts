@@ -9,6 +9,8 @@
  *   acceptCommit(p, c, a, r) — a member's commit made at epoch c.epoch, adding a and removing r
  *   participantGone(p)       — p left or was removed: a pending remove if p is a member
  *   keyPackageChanged()      — a joined non-member's KeyPackage arrived: a pending add
+ *   ack(p, epoch)            — p holds the keys of `epoch`
+ *   readyEpoch(isLive)       — the current epoch, once, when every live member has acknowledged it
  * Rules: a commit is accepted only from a member, only at the current epoch, only
  * adding joined non-members that are pending and only removing members who have left.
  * When the last member goes, the group is forgotten and the next one present makes a new one.
@@ -30,6 +32,9 @@ export class MlsDelivery {
   private readonly members = new Set<string>();
   /** Members that have left the meeting but are still in the group's tree. */
   private readonly departed = new Set<string>();
+  /** Members that acknowledged the current epoch (they hold its keys). */
+  private readonly acked = new Set<string>();
+  private readyAnnounced = false;
 
   get epoch(): number {
     return this.epochValue;
@@ -50,6 +55,7 @@ export class MlsDelivery {
     this.members.clear();
     this.departed.clear();
     this.members.add(creator.id);
+    this.newEpoch();
   }
 
   /**
@@ -84,7 +90,30 @@ export class MlsDelivery {
     }
     for (const id of adds) this.members.add(id);
     this.epochValue += 1;
+    this.newEpoch();
     return this.epochValue;
+  }
+
+  /** A member says it holds the keys of `epoch`; acknowledgements of other epochs mean nothing now. */
+  ack(participantId: string, epoch: number): void {
+    if (epoch === this.epochValue && this.members.has(participantId)) this.acked.add(participantId);
+  }
+
+  /**
+   * The current epoch, when every member still here and connected (`isLive`) holds its keys and this was
+   * not said before: senders may then switch to it without anyone dropping their frames. A member that
+   * left or lost its connection does not hold the others up.
+   */
+  readyEpoch(isLive: (id: string) => boolean): number | undefined {
+    if (!this.exists || this.readyAnnounced) return undefined;
+    for (const id of this.members) if (!this.departed.has(id) && isLive(id) && !this.acked.has(id)) return undefined;
+    this.readyAnnounced = true;
+    return this.epochValue;
+  }
+
+  private newEpoch(): void {
+    this.acked.clear();
+    this.readyAnnounced = false;
   }
 
   /** A participant left the meeting. Returns true when the group is now empty and forgotten. */

@@ -40,6 +40,7 @@ const meetingHandlers: MeetingHandlers = {
   'mls-key-package': ({ meeting, participant }, m) => meeting.setKeyPackage(participant, m.keyPackage),
   'mls-group-created': ({ meeting, participant }) => meeting.groupCreated(participant),
   'mls-commit': ({ meeting, participant }, m) => meeting.commit(participant, m.mls, m.adds, m.removes),
+  'mls-epoch-ack': ({ meeting, participant }, m) => meeting.epochAck(participant, m.epoch),
 };
 
 export async function handleMessage(registry: MeetingRegistry, connection: Connection, message: ClientMessage): Promise<ServerMessage | void> {

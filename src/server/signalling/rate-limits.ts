@@ -18,6 +18,7 @@ const SPECS: Partial<Record<ClientMessageType | 'invalid', BucketSpec>> = {
   subscribe: { rate: 5, burst: 20 },
   'subscriber-answer': { rate: 5, burst: 20 },
   'mls-commit': { rate: 5, burst: 20 },
+  'mls-epoch-ack': { rate: 10, burst: 20 },
   invalid: { rate: 1, burst: 20 },
 };
 

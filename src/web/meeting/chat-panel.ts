@@ -4,6 +4,7 @@
  */
 import type { ChatMessage, Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
+import { bdi, typedTextAttrs } from '../bidi.ts';
 import { icon } from '../icons.ts';
 import { splitLinks } from '../links.ts';
 import { confirmOpenLink } from './link-dialog.ts';
@@ -11,7 +12,7 @@ import { confirmOpenLink } from './link-dialog.ts';
 export class ChatPanel {
   readonly element: HTMLElement;
   readonly #list = h('ol', { class: 'chat-list', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Chat messages', 'data-testid': 'chat-list' } });
-  readonly #input = h('textarea', { class: 'input chat-input', attrs: { rows: 1, maxlength: 4000, placeholder: 'Send a message', 'aria-label': 'Message', 'data-testid': 'chat-input' } });
+  readonly #input = h('textarea', { class: 'input chat-input', attrs: { rows: 1, maxlength: 4000, dir: 'auto', placeholder: 'Send a message', 'aria-label': 'Message', 'data-testid': 'chat-input' } });
   readonly #to = h('select', { class: 'select small', attrs: { 'aria-label': 'Send to', 'data-testid': 'chat-to' } });
   readonly #send = h('button', { class: 'icon-button accent', attrs: { type: 'submit', 'aria-label': 'Send message', 'data-testid': 'chat-send' } }, icon('send'));
   readonly #note = h('p', { class: 'chat-note' });
@@ -76,7 +77,7 @@ export class ChatPanel {
     if (s.settings?.privateChat || s.isHost) {
       for (const p of s.participants.values()) {
         if (p.id === s.selfId) continue;
-        options.push(h('option', { text: p.name, attrs: { value: p.id } }));
+        options.push(h('option', { text: p.name, attrs: { value: p.id, ...typedTextAttrs } }));
       }
     }
     this.#to.replaceChildren(...options);
@@ -87,9 +88,10 @@ export class ChatPanel {
   #add(m: ChatMessage): void {
     const s = this.room.state;
     const time = new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    const who = m.own ? 'You' : m.fromName;
-    const target = m.to ? (m.own ? ` to ${s.participants.get(m.to)?.name ?? 'someone'}` : ' (privately)') : '';
-    const text = h('p', { class: 'chat-text' });
+    // Names in <bdi> and the text with dir=auto: a right-to-left name or message cannot reorder what is around it.
+    const who = m.own ? 'You' : bdi(m.fromName);
+    const target = m.to ? (m.own ? [' to ', bdi(s.participants.get(m.to)?.name ?? 'someone')] : [' (privately)']) : [];
+    const text = h('p', { class: 'chat-text', attrs: typedTextAttrs });
     if (m.body.kind === 'text') {
       for (const part of splitLinks(m.body.text)) {
         if (part.kind === 'text') text.append(part.text);
@@ -111,7 +113,7 @@ export class ChatPanel {
     const row = h(
       'li',
       { class: `chat-message${m.own ? ' own' : ''}${m.to ? ' private' : ''}`, attrs: { 'data-testid': 'chat-message', 'data-from': m.from } },
-      h('div', { class: 'chat-meta' }, h('span', { class: 'chat-from', text: who + target }), h('time', { text: time, attrs: { datetime: new Date(m.sentAt).toISOString() } })),
+      h('div', { class: 'chat-meta' }, h('span', { class: 'chat-from' }, who, ...target), h('time', { text: time, attrs: { datetime: new Date(m.sentAt).toISOString() } })),
       text,
     );
     this.#rows.set(m.seq, row);

@@ -5,6 +5,7 @@
  */
 import type { EncryptionSnapshot, Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
+import { isolate } from '../bidi.ts';
 import { icon } from '../icons.ts';
 
 export function encryptionStateText(snapshot: EncryptionSnapshot | null): string {
@@ -18,7 +19,7 @@ export function rosterWarningText(room: Room, snapshot: EncryptionSnapshot | nul
   if (!snapshot) return null;
   const name = (id: string) => room.state.participants.get(id)?.name;
   const parts: string[] = [];
-  const missing = snapshot.roster.missingFromGroup.map((id) => name(id) ?? 'someone');
+  const missing = snapshot.roster.missingFromGroup.map((id) => isolate(name(id) ?? 'someone'));
   if (missing.length) parts.push(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in the meeting but ${missing.length === 1 ? 'does' : 'do'} not have the meeting keys.`);
   const extra = snapshot.roster.unknownInGroup.length;
   if (extra) parts.push(`${extra === 1 ? 'Someone who is' : `${extra} people who are`} not in the meeting ${extra === 1 ? 'holds' : 'hold'} the meeting keys.`);

@@ -3,6 +3,7 @@
  * to do), or hand the host role to someone and leave, or stay.
  */
 import type { Room } from '../../client/index.ts';
+import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 
 export function showHostLeaveDialog(room: Room, onError: (text: string) => void): void {
@@ -11,7 +12,7 @@ export function showHostLeaveDialog(room: Room, onError: (text: string) => void)
   const pick = h(
     'select',
     { class: 'select', attrs: { 'aria-label': 'New host', 'data-testid': 'new-host-select' } },
-    ...others.map((p) => h('option', { text: p.name, attrs: { value: p.id } })),
+    ...others.map((p) => h('option', { text: p.name, attrs: { value: p.id, ...typedTextAttrs } })),
   );
   const endAll = h('button', { class: 'button danger wide', text: 'End meeting for all', attrs: { type: 'button', 'data-testid': 'end-for-all' } });
   const transfer = h('button', { class: 'button secondary wide', text: 'Make someone else host and leave', attrs: { type: 'button', 'data-testid': 'transfer-and-leave', disabled: others.length === 0 } });
@@ -23,15 +24,21 @@ export function showHostLeaveDialog(room: Room, onError: (text: string) => void)
     h('p', { class: 'muted', text: 'You are the host. End the meeting for everyone, or choose who takes over.' }),
     h('div', { class: 'dialog-stack' }, endAll, others.length ? pick : null, transfer, cancel),
   );
+  // However the meeting ends for us (our own end, a hand-over and leave, or the server), the dialog goes with it.
+  const offConnection = room.on('connection', (state) => {
+    if (state.name === 'left') close();
+  });
   const close = () => {
+    offConnection();
     if (dialog.open) dialog.close();
     dialog.remove();
   };
-  dialog.addEventListener('close', () => dialog.remove());
+  dialog.addEventListener('close', close);
   cancel.addEventListener('click', close);
   endAll.addEventListener('click', () => {
     endAll.disabled = true;
     room.endForAll().then(close, () => {
+      if (room.connection.name === 'left') return;
       endAll.disabled = false;
       onError('The meeting could not be ended');
     });

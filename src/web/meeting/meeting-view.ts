@@ -1,5 +1,6 @@
 /** The in-meeting screen: top bar, tile grid, one side panel at a time, control bar. */
 import type { Room } from '../../client/index.ts';
+import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 import { icon } from '../icons.ts';
 import type { Toaster } from '../toast.ts';
@@ -77,7 +78,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   };
   people.render();
 
-  const title = h('span', { class: 'meeting-title' });
+  const title = h('span', { class: 'meeting-title', attrs: typedTextAttrs });
   const clock = h('span', { class: 'meeting-clock', attrs: { 'aria-label': 'Meeting duration' } });
   const lockBadge = h('span', { class: 'pill', attrs: { hidden: true } }, icon('lock', 'icon small'), 'Locked');
   const connection = h('span', { class: 'pill warn', text: 'Reconnecting…', attrs: { hidden: true, role: 'status' } });

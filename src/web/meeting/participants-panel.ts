@@ -5,6 +5,7 @@
  */
 import type { Room } from '../../client/index.ts';
 import type { ParticipantInfo } from '../../protocol/index.ts';
+import { isolate, typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 import { icon } from '../icons.ts';
 import type { Toaster } from '../toast.ts';
@@ -69,7 +70,7 @@ export class ParticipantsPanel {
               h(
                 'li',
                 { class: 'person', attrs: { 'data-testid': 'waiting-entry', 'data-participant-id': w.participantId } },
-                h('span', { class: 'person-name', text: w.name }),
+                h('span', { class: 'person-name', text: w.name, attrs: typedTextAttrs }),
                 h(
                   'span',
                   { class: 'person-actions' },
@@ -118,14 +119,14 @@ export class ParticipantsPanel {
     return h(
       'li',
       { class: 'person', attrs: { 'data-testid': 'participant-row', 'data-participant-id': p.id } },
-      h('span', { class: 'person-main' }, h('span', { class: 'person-name', text: p.name }), status ? h('span', { class: 'person-role', text: status }) : null),
+      h('span', { class: 'person-main' }, h('span', { class: 'person-name', text: p.name, attrs: typedTextAttrs }), status ? h('span', { class: 'person-role', text: status }) : null),
       h('span', { class: `person-mic${p.audio ? '' : ' off'}`, attrs: { role: 'img', 'aria-label': p.audio ? 'Microphone on' : 'Muted' } }, icon(p.audio ? 'mic' : 'mic-off', 'icon small')),
       actions.length ? h('span', { class: 'person-actions' }, ...actions) : null,
     );
   }
 
   #confirmRemove(p: ParticipantInfo): Promise<unknown> {
-    if (!confirm(`Remove ${p.name} from the meeting? They will not be able to rejoin.`)) return Promise.resolve();
+    if (!confirm(`Remove ${isolate(p.name)} from the meeting? They will not be able to rejoin.`)) return Promise.resolve();
     return this.room.host.remove(p.id);
   }
 

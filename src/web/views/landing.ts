@@ -1,5 +1,6 @@
 /** `/`: start a new meeting, or join one from a link or id. */
 import { createMeeting, defaultSignallingUrl } from '../../client/index.ts';
+import { isTypedTextAllowed } from '../../protocol/text.ts';
 import { copyText, h } from '../dom.ts';
 import { icon } from '../icons.ts';
 import { meetingLink, parseMeetingInput } from '../links.ts';
@@ -9,7 +10,7 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
   const status = h('p', { class: 'form-error', attrs: { role: 'alert' } });
   const titleInput = h('input', {
     class: 'input',
-    attrs: { id: 'meeting-title', type: 'text', maxlength: 120, placeholder: 'Weekly review', autocomplete: 'off', 'data-testid': 'title-input' },
+    attrs: { id: 'meeting-title', type: 'text', maxlength: 120, dir: 'auto', placeholder: 'Weekly review', autocomplete: 'off', 'data-testid': 'title-input' },
   });
   const createButton = h('button', { class: 'button primary', text: 'New meeting', attrs: { type: 'submit', 'data-testid': 'create-meeting' } });
   const result = h('div', { class: 'created', attrs: { hidden: true, 'data-testid': 'created' } });
@@ -36,10 +37,15 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
   );
 
   async function create(): Promise<void> {
+    const title = titleInput.value.trim();
+    if (!isTypedTextAllowed(title)) {
+      status.textContent = 'The title contains characters that are not allowed.';
+      return;
+    }
     createButton.disabled = true;
     status.textContent = '';
     try {
-      const created = await createMeeting(defaultSignallingUrl(location), titleInput.value.trim());
+      const created = await createMeeting(defaultSignallingUrl(location), title);
       const participantLink = meetingLink(location.origin, created.meetingId, created.passcode);
       const hostLink = meetingLink(location.origin, created.meetingId, created.passcode, created.hostSecret);
       result.replaceChildren(

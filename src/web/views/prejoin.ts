@@ -3,6 +3,7 @@
  * The passcode field appears only when the link had none.
  */
 import type { LocalMedia } from '../../client/index.ts';
+import { isTypedTextAllowed } from '../../protocol/text.ts';
 import { h } from '../dom.ts';
 import { icon } from '../icons.ts';
 import { LevelMeter } from '../level-meter.ts';
@@ -43,7 +44,7 @@ export function prejoinView(
   }
   const nameInput = h('input', {
     class: 'input',
-    attrs: { id: 'name-input', type: 'text', maxlength: 64, required: true, autocomplete: 'name', value: storedName, 'data-testid': 'name-input' },
+    attrs: { id: 'name-input', type: 'text', maxlength: 64, required: true, autocomplete: 'name', dir: 'auto', value: storedName, 'data-testid': 'name-input' },
   });
   const passInput = h('input', {
     class: 'input',
@@ -113,7 +114,7 @@ export function prejoinView(
             nameInput.focus();
             return;
           }
-          if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name)) {
+          if (!isTypedTextAllowed(name)) {
             error.textContent = 'The name contains characters that are not allowed.';
             return;
           }

@@ -1,5 +1,6 @@
 /** Held before entering: no host yet, or in the waiting room. Shows the title only. */
 import type { WaitingReason } from '../../client/index.ts';
+import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 import { brandHeader } from './brand.ts';
 
@@ -12,7 +13,7 @@ export function waitingView(title: string, reason: WaitingReason, onLeave: () =>
       'main',
       { class: 'card message-card', attrs: { 'data-testid': `waiting-${reason}` } },
       h('div', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
-      title ? h('p', { class: 'eyebrow', text: title }) : null,
+      title ? h('p', { class: 'eyebrow', text: title, attrs: typedTextAttrs }) : null,
       h('h1', { text: reason === 'host-absent' ? 'Waiting for the host to start this meeting' : 'The host will let you in soon' }),
       h('p', {
         class: 'muted',

@@ -27,6 +27,7 @@ export class SignallingLink extends EventEmitter<SignallingEvents> {
   bytesReceived = 0;
   /** Server messages that failed the protocol schema: a test asserts there are none. */
   invalidMessages = 0;
+  readonly #counts = new Map<string, number>();
 
   private constructor(socket: WebSocket) {
     super();
@@ -39,6 +40,7 @@ export class SignallingLink extends EventEmitter<SignallingEvents> {
         return;
       }
       const message = decoded.message;
+      this.#counts.set(message.type, (this.#counts.get(message.type) ?? 0) + 1);
       const id = 'id' in message ? message.id : undefined;
       const waiter = id === undefined ? undefined : this.#pending.get(id);
       if (waiter !== undefined) {
@@ -73,6 +75,11 @@ export class SignallingLink extends EventEmitter<SignallingEvents> {
       socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     });
     return new SignallingLink(socket);
+  }
+
+  /** How many messages of this type arrived so far. */
+  received(type: ServerMessage['type']): number {
+    return this.#counts.get(type) ?? 0;
   }
 
   get closed(): boolean {

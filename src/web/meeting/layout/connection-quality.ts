@@ -9,6 +9,7 @@
  * trip at once, which costs less than a call per receiver.
  */
 import type { RemoteTrack, Room } from '../../../client/index.ts';
+import { isolate } from '../../bidi.ts';
 import { h } from '../../dom.ts';
 import { assessQuality, layerName, type ConnectionQuality, type InboundSample } from './connection-stats.ts';
 import { placePopover } from './popover.ts';
@@ -82,7 +83,7 @@ export class QualityIndicator {
     this.element.dataset.level = q.level;
     const label = `Connection to ${this.#name}: ${LEVEL_TEXT[q.level]}`;
     this.#button.setAttribute('aria-label', `${label}. Show details`);
-    this.#button.title = label;
+    this.#button.title = `Connection to ${isolate(this.#name)}: ${LEVEL_TEXT[q.level]}`;
     this.#details.setAttribute('aria-label', `Connection details for ${this.#name}`);
     if (this.#details.hidden) return;
     const rows: [string, string][] = [

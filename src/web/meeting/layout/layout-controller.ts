@@ -15,6 +15,7 @@
 import type { Room, VisibleVideo } from '../../../client/index.ts';
 import { MAX_VIDEO_SLOTS, type MediaSource } from '../../../protocol/index.ts';
 import { h } from '../../dom.ts';
+import { isolate } from '../../bidi.ts';
 import { AudioSinks } from './audio-sinks.ts';
 import { ConnectionQualityMonitor, type MonitoredTile } from './connection-quality.ts';
 import { buildEntries, type TileEntry } from './entries.ts';
@@ -289,7 +290,7 @@ export class LayoutController {
       items.push({
         text: spotlit ? 'Remove spotlight' : 'Spotlight for everyone',
         testId: 'tile-spotlight',
-        run: () => void this.room.host.spotlight(spotlit ? null : id).catch(() => this.onError?.(`Could not ${spotlit ? 'remove the spotlight' : `spotlight ${name}`}`)),
+        run: () => void this.room.host.spotlight(spotlit ? null : id).catch(() => this.onError?.(`Could not ${spotlit ? 'remove the spotlight' : `spotlight ${isolate(name)}`}`)),
       });
     }
     return items;

@@ -3,6 +3,7 @@
  * are asked for each time it opens, so they always match the current pin, spotlight
  * and role. A disclosure of plain buttons: Tab reaches each, Escape closes.
  */
+import { isolate } from '../../bidi.ts';
 import { h } from '../../dom.ts';
 import { icon } from '../../icons.ts';
 import { placePopover } from './popover.ts';
@@ -38,7 +39,7 @@ export class TileMenu {
     const label = `More options for ${name}`;
     if (this.#button.getAttribute('aria-label') === label) return;
     this.#button.setAttribute('aria-label', label);
-    this.#button.title = label;
+    this.#button.title = `More options for ${isolate(name)}`;
     this.#list.setAttribute('aria-label', label);
   }
 

@@ -6,6 +6,7 @@
  */
 import type { MeetingEncryption } from '../../../client/index.ts';
 import { h } from '../../dom.ts';
+import { bdi } from '../../bidi.ts';
 import { icon } from '../../icons.ts';
 import { QualityIndicator } from './connection-quality.ts';
 import type { TileEntry, TileSource } from './entries.ts';
@@ -70,7 +71,8 @@ export class Tile {
     el.dataset.participantId = p.id;
     const who = entry.isSelf ? `${p.name} (you)` : p.name;
     const label = entry.source === 'screen' ? `${who} is presenting` : who;
-    if (this.#name.textContent !== label) this.#name.textContent = label;
+    // The name isolated in a <bdi>, so that an RTL name cannot carry "(you)" or "is presenting" along; same text.
+    if (this.#name.textContent !== label) this.#name.replaceChildren(bdi(p.name), label.slice(p.name.length));
     const pinned = context.pinned === p.id;
     const spotlit = context.spotlight === p.id;
     const muted = entry.source === 'camera' && !p.audio;
@@ -134,7 +136,7 @@ export class Tile {
     if (this.#warning.textContent === text + (securing ? 'Securing the meeting…' : '')) return;
     this.#warning.replaceChildren(
       icon('lock', 'icon'),
-      h('span', { class: 'decrypt-warning-text', text }),
+      h('span', { class: 'decrypt-warning-text' }, "Can't decrypt ", bdi(p.name), "'s media"),
       securing ? h('span', { class: 'decrypt-warning-sub', text: 'Securing the meeting…' }) : '',
     );
     this.#warning.dataset.reason = securing ? 'no-key' : 'failing';
