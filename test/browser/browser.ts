@@ -42,6 +42,23 @@ export async function openParticipant(browser: Browser, url: string): Promise<{ 
   return { context, page };
 }
 
+/** One person in a fresh browser context with a grid page of `tilesPerPage` tiles (`localStorage['sabha.tilesPerPage']`). */
+export async function openWithTilesPerPage(browser: Browser, url: string, tilesPerPage: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
+  await context.addInitScript((n) => localStorage.setItem('sabha.tilesPerPage', String(n)), tilesPerPage);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(url);
+  return page;
+}
+
+/** The participant id of the page's person, once joined. */
+export async function selfId(page: Page, timeoutMs = 30_000): Promise<string> {
+  const s = await waitFor(() => stats(page), (v) => v.selfId !== null && v.connection === 'joined', timeoutMs);
+  if (!s.selfId) throw new Error('the participant has no id: not joined');
+  return s.selfId;
+}
+
 /** Fills the pre-join form and presses Join. */
 export async function join(page: Page, name: string): Promise<void> {
   await page.getByTestId('name-input').fill(name);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { inboundFrom, join, launchBrowser, openParticipant, stats, waitFor } from './browser.ts';
+import { inboundFrom, join, launchBrowser, openParticipant, selfId, stats, waitFor } from './browser.ts';
 
 interface Person {
   name: string;
@@ -15,11 +15,6 @@ interface Person {
   id: string;
 }
 
-async function selfId(page: Page): Promise<string> {
-  const s = await waitFor(() => stats(page), (v) => v.selfId !== null && v.connection === 'joined', 20_000);
-  assert.ok(s.selfId, 'the participant has an id once joined');
-  return s.selfId;
-}
 
 /** Grows by at least `by` over a few seconds; returns [before, after] for the message. */
 async function grows(page: Page, read: (s: Awaited<ReturnType<typeof stats>>) => number, by: number, timeoutMs = 20_000): Promise<[number, number]> {

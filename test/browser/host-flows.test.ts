@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { createMeeting } from '../helpers/meeting-fixture.ts';
 import { RawClient, randomDeviceId } from '../helpers/ws-client.ts';
-import { e2ee, inboundFrom, join, launchBrowser, stats, waitFor } from './browser.ts';
+import { e2ee, inboundFrom, join, launchBrowser, selfId, stats, waitFor } from './browser.ts';
 
 interface MeetingLinks {
   meetingId: string;
@@ -46,11 +46,6 @@ function liveTracks(page: Page): Promise<{ opened: number; live: number }> {
   });
 }
 
-async function selfId(page: Page): Promise<string> {
-  const s = await waitFor(() => stats(page), (v) => v.selfId !== null && v.connection === 'joined', 20_000);
-  assert.ok(s.selfId);
-  return s.selfId;
-}
 
 async function newMeeting(server: TestServer): Promise<MeetingLinks> {
   const { meetingId, passcode, hostSecret } = await createMeeting(server.wsUrl, 'Class 7B');

@@ -17,7 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadMlsSuite, type MlsSuite } from '../../src/e2ee/mls/index.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { SyntheticParticipant, mediaFixtures } from '../helpers/synthetic/index.ts';
-import { e2ee, join, launchBrowser, stats, waitFor, type DebugStats } from './browser.ts';
+import { e2ee, join, launchBrowser, openWithTilesPerPage, selfId, stats, waitFor, type DebugStats } from './browser.ts';
 
 const TILES_PER_PAGE = 4;
 const SYNTHETIC = 9;
@@ -28,20 +28,7 @@ interface Person {
   id: string;
 }
 
-async function open(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
-  await context.addInitScript((n) => localStorage.setItem('sabha.tilesPerPage', String(n)), TILES_PER_PAGE);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(url);
-  return page;
-}
 
-async function selfId(page: Page): Promise<string> {
-  const s = await waitFor(() => stats(page), (v) => v.selfId !== null && v.connection === 'joined', 30_000);
-  assert.ok(s.selfId);
-  return s.selfId;
-}
 
 /** Remote camera tiles on screen now, by participant id, with where each is drawn. */
 async function shownRemote(page: Page, self: string): Promise<{ id: string; place: string }[]> {
@@ -113,7 +100,7 @@ describe('a meeting of 12: three browsers and nine synthetic participants', { ti
   }
 
   it('brings three browsers and nine synthetic participants into one encrypted meeting', async () => {
-    const page = await open(browser, server.url + '/');
+    const page = await openWithTilesPerPage(browser, server.url + '/', TILES_PER_PAGE);
     await page.getByTestId('title-input').fill('Large meeting');
     await page.getByTestId('create-meeting').click();
     link = await page.getByTestId('participant-link').inputValue();
@@ -133,7 +120,7 @@ describe('a meeting of 12: three browsers and nine synthetic participants', { ti
     await page.getByTestId('security-button').click();
 
     for (const who of ['Bilal', 'Chitra']) {
-      const p = await open(browser, link);
+      const p = await openWithTilesPerPage(browser, link, TILES_PER_PAGE);
       await join(p, who);
       await p.getByTestId('meeting').waitFor({ timeout: 30_000 });
       const person = { name: who, page: p, id: await selfId(p) };

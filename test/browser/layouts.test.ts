@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { inboundFrom, join, launchBrowser, stats, waitFor, type DebugStats } from './browser.ts';
+import { inboundFrom, join, launchBrowser, openWithTilesPerPage, selfId, stats, waitFor, type DebugStats } from './browser.ts';
 
 const TILES_PER_PAGE = 4;
 
@@ -23,21 +23,7 @@ interface Person {
   id: string;
 }
 
-/** A person in their own browser context, with a grid page of TILES_PER_PAGE tiles. */
-async function open(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
-  await context.addInitScript((n) => localStorage.setItem('sabha.tilesPerPage', String(n)), TILES_PER_PAGE);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(url);
-  return page;
-}
 
-async function selfId(page: Page): Promise<string> {
-  const s = await waitFor(() => stats(page), (v) => v.selfId !== null && v.connection === 'joined', 20_000);
-  assert.ok(s.selfId, 'the participant has an id once joined');
-  return s.selfId;
-}
 
 /** What the layout root says about itself (data attributes of `[data-testid=grid]`). */
 async function layout(page: Page): Promise<{ layout?: string; mode?: string; page?: string; pages?: string; featured?: string; featuredReason?: string }> {
@@ -98,7 +84,7 @@ describe('layouts in real browsers', { timeout: 300_000 }, () => {
   });
 
   it('lets five people into one meeting', async () => {
-    const page = await open(browser, server.url + '/');
+    const page = await openWithTilesPerPage(browser, server.url + '/', TILES_PER_PAGE);
     await page.getByTestId('title-input').fill('Layouts');
     await page.getByTestId('create-meeting').click();
     const link = await page.getByTestId('participant-link').inputValue();
@@ -113,7 +99,7 @@ describe('layouts in real browsers', { timeout: 300_000 }, () => {
     await waitFor(() => page.getByTestId('setting-waitingRoom').getAttribute('aria-checked'), (v) => v === 'false');
     await page.getByTestId('security-button').click();
     for (const name of ['Bilal', 'Chitra', 'Dev', 'Esha']) {
-      const p = await open(browser, link);
+      const p = await openWithTilesPerPage(browser, link, TILES_PER_PAGE);
       await join(p, name);
       await p.getByTestId('meeting').waitFor({ timeout: 30_000 });
       const person = { name, page: p, id: await selfId(p) };
