@@ -13,18 +13,21 @@
  * (from the baseline, where it forwards the most) extrapolates it linearly to every participant receiving like
  * the 5. The output says which figures are measured and which extrapolated.
  *
- * The server runs in a child process (this one is the load generator), so their CPU figures stay apart.
+ * The server runs in a child process (this one is the load generator), so their CPU figures stay apart. The
+ * 25th, 50th and 100th person, whose time to a first frame is measured, each run in a worker thread of their own.
  * SABHA_SCALE_STEPS=10,20 changes the sizes (for a quick run).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { loadMlsSuite, type MlsSuite } from '../src/e2ee/mls/index.ts';
 import type { VideoQuality } from '../src/protocol/index.ts';
 import { createMeeting } from '../test/helpers/meeting-fixture.ts';
 import { SyntheticParticipant } from '../test/helpers/synthetic/index.ts';
+import { browserInMeeting } from './scale-browser.ts';
 
 const STEPS = (process.env.SABHA_SCALE_STEPS ?? '25,50,100').split(',').map(Number);
 const RECEIVERS = 5;
@@ -43,7 +46,7 @@ const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().
 // The server, in its own process
 // ---------------------------------------------------------------------------
 
-if (process.argv.includes('--scale-server')) {
+if (isMainThread && process.argv.includes('--scale-server')) {
   const { startTestServer } = await import('../test/helpers/test-server.ts');
   const server = await startTestServer({
     janus: true,
@@ -57,6 +60,109 @@ if (process.argv.includes('--scale-server')) {
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+}
+
+// ---------------------------------------------------------------------------
+// The measured newcomer, in a worker thread
+// ---------------------------------------------------------------------------
+
+/**
+ * The 25th, 50th and 100th person each run in a worker thread of their own: a browser processes its Welcome and
+ * opens its frames on its own machine, not queued behind the other participants this process plays.
+ */
+interface NewcomerData {
+  role: 'newcomer';
+  wsUrl: string;
+  meetingId: string;
+  passcode: string;
+  name: string;
+  /** Cameras in join order (a grid's first page is the first 25 of them) and the talkers' microphones. */
+  cameraOrder: string[];
+  talkerCameras: string[];
+}
+
+/** From the newcomer's worker; times are epoch milliseconds (performance.timeOrigin + now), comparable across threads. */
+type NewcomerReport =
+  | { kind: 'waiting'; participantId: string }
+  | { kind: 'first-frame'; joined: number; keyed: number; subscribed: number; firstPacket: number; firstKeyFrame: number }
+  | { kind: 'stats'; packets: number; epoch: number | undefined; problems: string[] }
+  | { kind: 'closed' };
+
+const epochMs = (t: number) => performance.timeOrigin + t;
+
+async function runNewcomer(data: NewcomerData): Promise<void> {
+  const port = parentPort!;
+  const post = (report: NewcomerReport) => port.postMessage(report);
+  const p = await SyntheticParticipant.join({ wsUrl: data.wsUrl, meetingId: data.meetingId, passcode: data.passcode, name: data.name, mlsSuite: await loadMlsSuite() });
+  const stats = setInterval(() => post({ kind: 'stats', packets: p.camera?.stats.packets ?? 0, epoch: p.session.epoch, problems: [...p.problems.map((x) => x.code), ...p.errors] }), 250);
+  port.on('message', (message: { kind: 'close' }) => {
+    if (message.kind !== 'close') return;
+    clearInterval(stats);
+    void p.close().finally(() => post({ kind: 'closed' }));
+  });
+  await p.whenPhase('waiting');
+  post({ kind: 'waiting', participantId: p.selfId });
+  // As a browser: subscribe (grid view) as soon as joined, while the Welcome is processed.
+  await p.whenPhase('joined', 120_000);
+  const known = (id: string) => p.publications.has(id);
+  const grid = data.cameraOrder.filter(known).slice(0, GRID_TILES).map((publicationId) => ({ publicationId, quality: 'low' as const }));
+  await p.subscribe(grid, data.talkerCameras.filter(known));
+  const subscribed = performance.now();
+  await until(() => [...(p.receiver?.from.values() ?? [])].some((f) => f.firstKeyFrameAt !== undefined), 'the newcomer\'s first frame', 60_000);
+  const firstKeyFrame = Math.min(...[...p.receiver!.from.values()].map((f) => f.firstKeyFrameAt ?? Infinity));
+  post({ kind: 'first-frame', joined: epochMs(p.times.joined!), keyed: epochMs(p.times.keyed!), subscribed: epochMs(subscribed), firstPacket: epochMs(p.receiver!.firstPacketAt!), firstKeyFrame: epochMs(firstKeyFrame) });
+  // From now on it only sends, like the other participants.
+  await p.subscribe([], []);
+  await p.publishCamera({ simulcast: true, talking: false, dtx: true });
+}
+
+/** The main thread's handle on a newcomer's worker. */
+class RemoteNewcomer {
+  readonly worker: Worker;
+  participantId: string | undefined;
+  packets = 0;
+  epoch: number | undefined;
+  problems: string[] = [];
+  readonly #waiters: ((report: NewcomerReport) => boolean)[] = [];
+
+  constructor(data: NewcomerData) {
+    // tsx's loader is not inherited by workers on Node 20: register it first, then load this file.
+    const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); });`;
+    this.worker = new Worker(source, { eval: true, workerData: data });
+    this.worker.on('message', (report: NewcomerReport) => {
+      if (report.kind === 'waiting') this.participantId = report.participantId;
+      if (report.kind === 'stats') {
+        this.packets = report.packets;
+        this.epoch = report.epoch;
+        this.problems = report.problems;
+      }
+      for (const waiter of [...this.#waiters]) if (waiter(report)) this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+    });
+  }
+
+  get cameraPublicationId(): string {
+    return `${this.participantId}-camera`;
+  }
+
+  next<K extends NewcomerReport['kind']>(kind: K, timeoutMs: number): Promise<Extract<NewcomerReport, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the newcomer sent no '${kind}' within ${timeoutMs} ms`)), timeoutMs);
+      this.#waiters.push((report) => {
+        if (report.kind !== kind) return false;
+        clearTimeout(timer);
+        resolve(report as Extract<NewcomerReport, { kind: K }>);
+        return true;
+      });
+      this.worker.once('error', reject);
+    });
+  }
+
+  async close(): Promise<void> {
+    const closed = this.next('closed', 5_000).catch(() => undefined);
+    this.worker.postMessage({ kind: 'close' });
+    await closed;
+    await this.worker.terminate();
+  }
 }
 
 interface ServerProcess {
@@ -124,8 +230,8 @@ interface Sample {
 
 const videoFrames = (r: Receiver) => new Map([...(r.participant.receiver?.from ?? [])].map(([id, f]) => [id, f.videoFrames]));
 
-async function sample(server: ServerProcess, senders: readonly SyntheticParticipant[], receivers: readonly Receiver[], seconds = SAMPLE_SECONDS): Promise<Sample> {
-  const sent = () => senders.reduce((n, p) => n + (p.camera?.stats.packets ?? 0), 0);
+async function sample(server: ServerProcess, m: Meeting, receivers: readonly Receiver[], seconds = SAMPLE_SECONDS): Promise<Sample> {
+  const sent = () => sentPackets(m);
   const before = {
     sent: sent(),
     frames: receivers.map(videoFrames),
@@ -164,7 +270,12 @@ interface Meeting {
   readonly meetingId: string;
   readonly passcode: string;
   readonly host: SyntheticParticipant;
+  /** The participants this thread plays, in join order. */
   readonly people: SyntheticParticipant[];
+  /** The measured newcomers, each in its worker. */
+  readonly remotes: RemoteNewcomer[];
+  /** Every camera publication in join order. */
+  readonly cameraOrder: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -185,7 +296,7 @@ async function until(condition: () => boolean, what: string, timeoutMs: number):
 
 /** Cameras the viewer knows of (from the server's messages), in the order people joined: a grid's first page. */
 function camerasFor(m: Meeting, viewer: SyntheticParticipant): string[] {
-  return m.people.filter((p) => p !== viewer && viewer.publications.has(p.cameraPublicationId)).map((p) => p.cameraPublicationId);
+  return m.cameraOrder.filter((id) => id !== viewer.cameraPublicationId && viewer.publications.has(id));
 }
 
 function talkers(m: Meeting): SyntheticParticipant[] {
@@ -227,12 +338,18 @@ async function joinWaiting(m: Meeting, names: readonly string[]): Promise<Synthe
     SyntheticParticipant.join({ wsUrl: m.server.wsUrl, meetingId: m.meetingId, passcode: m.passcode, name, mlsSuite: m.suite }));
   await until(() => joined.every((p) => p.phase === 'waiting' && m.host.waitingRoom.get(p.selfId)?.keyPackage !== undefined), 'every KeyPackage in the waiting room', 60_000);
   m.people.push(...joined);
+  m.cameraOrder.push(...joined.map((p) => p.cameraPublicationId));
   return joined;
 }
 
 async function publishAll(m: Meeting, newcomers: readonly SyntheticParticipant[]): Promise<void> {
   const talking = new Set(talkers(m));
   await inGroups(newcomers, CONCURRENCY, (p) => p.publishCamera({ simulcast: true, talking: talking.has(p), dtx: true }));
+}
+
+/** Packets every publisher has sent so far (the newcomers' workers report theirs four times a second). */
+function sentPackets(m: Meeting): number {
+  return m.people.reduce((n, p) => n + (p.camera?.stats.packets ?? 0), 0) + m.remotes.reduce((n, r) => n + r.packets, 0);
 }
 
 function cpuNow(server: ServerProcess) {
@@ -251,7 +368,7 @@ function cpuSince(server: ServerProcess, before: ReturnType<typeof cpuNow>) {
  * view) as soon as it is `joined`, and its time from admission to the first key frame it opens is measured.
  */
 async function grow(m: Meeting, size: number) {
-  const start = m.people.length;
+  const start = m.people.length + m.remotes.length;
   const names = Array.from({ length: size - start }, (_, i) => `Synthetic ${start + i}`);
   const hostBytesBefore = m.host.link.bytesReceived;
 
@@ -270,44 +387,45 @@ async function grow(m: Meeting, size: number) {
   m.host.off('admitted', countCommit);
   await publishAll(m, batch);
 
-  // The last one, alone.
-  const [last] = await joinWaiting(m, names.slice(-1));
+  // The last one, alone, in its own thread.
+  const last = new RemoteNewcomer({
+    role: 'newcomer', wsUrl: m.server.wsUrl, meetingId: m.meetingId, passcode: m.passcode, name: names.at(-1)!,
+    cameraOrder: [...m.cameraOrder], talkerCameras: talkers(m).map((t) => t.cameraPublicationId),
+  });
+  m.remotes.push(last);
+  await last.next('waiting', 60_000);
+  m.cameraOrder.push(last.cameraPublicationId);
+  await until(() => m.host.waitingRoom.get(last.participantId!)?.keyPackage !== undefined, 'the newcomer\'s KeyPackage', 60_000);
+  const firstFrame = last.next('first-frame', 60_000);
   const lastCpu = cpuNow(m.server);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  const members = m.people.filter((p) => p !== last);
   const lastAdmitStart = performance.now();
-  const subscribed = (async () => {
-    await last!.whenPhase('joined', 60_000);
-    const { video, audio } = subscriptionFor(m, last!, 'grid');
-    await last!.subscribe(video, audio);
-    return performance.now();
-  })();
-  await m.host.admit([last!.selfId]);
+  await m.host.admit([last.participantId!]);
   const admitOkAt = performance.now();
   const newEpoch = m.host.session.epoch;
-  const membersKeyed = until(() => members.every((p) => p.session.epoch === newEpoch), 'every member at the new epoch', 120_000).then(() => performance.now());
-  const subscribedAt = await subscribed;
-  await until(() => [...(last!.receiver?.from.values() ?? [])].some((f) => f.firstKeyFrameAt !== undefined), 'the last newcomer\'s first frame', 60_000);
-  const firstFrameAt = Math.min(...[...last!.receiver!.from.values()].map((f) => f.firstKeyFrameAt ?? Infinity));
+  const earlier = m.remotes.filter((r) => r !== last);
+  const membersKeyed = until(() => m.people.every((p) => p.session.epoch === newEpoch) && earlier.every((r) => r.epoch === newEpoch), 'every member at the new epoch', 120_000)
+    .then(() => performance.now());
+  const times = await firstFrame;
   const lastCost = cpuSince(m.server, lastCpu);
   lag.disable();
   const lastLag = `mean ${(lag.mean / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`;
-  const since = (t: number | undefined) => (t === undefined ? NaN : (t - lastAdmitStart) / 1000);
-  const lastTimeline = `admit ok ${f2(since(admitOkAt))} s, joined ${f2(since(last!.times.joined))} s, subscribed ${f2(since(subscribedAt))} s, ` +
-    `keys ${f2(since(last!.times.keyed))} s, the other ${members.length} members at the new epoch ${f2(since(await membersKeyed))} s, ` +
-    `first packet ${f2(since(last!.receiver?.firstPacketAt))} s, first key frame opened ${f2(since(firstFrameAt))} s`;
-  await publishAll(m, [last!]);
-  // It measured its first frame; from now on it only sends.
-  await last!.subscribe([], []);
+  const since = (t: number) => (t - lastAdmitStart) / 1000;
+  const sinceEpochMs = (t: number) => (t - epochMs(lastAdmitStart)) / 1000;
+  const lastTimeline = `admit ok ${f2(since(admitOkAt))} s, joined ${f2(sinceEpochMs(times.joined))} s, subscribed ${f2(sinceEpochMs(times.subscribed))} s, ` +
+    `keys ${f2(sinceEpochMs(times.keyed))} s, the other ${m.people.length + earlier.length} members at the new epoch ${f2(since(await membersKeyed))} s, ` +
+    `first packet ${f2(sinceEpochMs(times.firstPacket))} s, first key frame opened ${f2(sinceEpochMs(times.firstKeyFrame))} s`;
+  const lastKeyedMs = times.keyed - epochMs(lastAdmitStart);
+  const lastFirstFrameMs = times.firstKeyFrame - epochMs(lastAdmitStart);
   return {
     batch: batch.length,
     commits,
     admitOkMs,
     batchKeyedMs,
     batchCost,
-    lastKeyedMs: last!.times.keyed! - lastAdmitStart,
-    lastFirstFrameMs: firstFrameAt - lastAdmitStart,
+    lastKeyedMs,
+    lastFirstFrameMs,
     lastCost,
     lastTimeline,
     lastLag,
@@ -352,6 +470,7 @@ export async function benchScale(): Promise<void> {
   const began = performance.now();
   const server = await startServerProcess();
   const people: SyntheticParticipant[] = [];
+  const remotes: RemoteNewcomer[] = [];
   try {
     const suite = await loadMlsSuite();
     const created = await createMeeting(server.wsUrl, 'Scale benchmark');
@@ -359,8 +478,8 @@ export async function benchScale(): Promise<void> {
     people.push(host);
     await host.whenKeyed();
     await host.publishCamera({ simulcast: true, talking: false, dtx: true });
-    const m: Meeting = { server, suite, meetingId: created.meetingId, passcode: created.passcode, host, people };
-    out(`synthetic participants: VP8 simulcast 180p/360p/720p at 15 fps (fixtures of about 90/310/880 kbit/s, as the browser client's layers), Opus 20 ms; ${TALKERS} talking, the rest silent with DTX;`);
+    const m: Meeting = { server, suite, meetingId: created.meetingId, passcode: created.passcode, host, people, remotes, cameraOrder: [host.cameraPublicationId] };
+    out(`synthetic participants: VP8 simulcast 180p/360p/720p at 15 fps (fixtures of about 75/311/891 kbit/s, as the browser client's layers), Opus 20 ms; ${TALKERS} talking, the rest silent with DTX;`);
     out(`${RECEIVERS} of them receive like browsers (${GRID_RECEIVERS} grid: ${GRID_TILES} videos at low; ${RECEIVERS - GRID_RECEIVERS} speaker: 1 high + ${FILMSTRIP} low; the talkers' microphones), the others only send.`);
     out(`CPU in cores (1.00 = one core) over ${SAMPLE_SECONDS} s; the load generator (this process) plays every participant.`);
 
@@ -374,9 +493,10 @@ export async function benchScale(): Promise<void> {
         `(it processes every newcomer's Welcome and every member's copy of the commit on one thread, one after another: ` +
         `browsers would do that work in parallel, each on its own machine)`);
       out(`  the ${size}th person, admitted alone: keys after ${(g.lastKeyedMs / 1000).toFixed(2)} s, first key frame opened ${(g.lastFirstFrameMs / 1000).toFixed(2)} s after the host's admit ` +
-        `(target at 100: < 3 s; the load generator spent ${f2(g.lastCost.load)} s of CPU meanwhile, mostly the other ${size - 1} members processing the commit)`);
+        `(target at 100: < 3 s; it runs in a thread of its own, as a browser on its own machine; this process spent ${f2(g.lastCost.load)} s of CPU meanwhile, ` +
+        `mostly the other ${size - 1} members processing the commit in the main thread)`);
       out(`    its timeline from the host's admit: ${g.lastTimeline}`);
-      out(`    the load generator's event loop meanwhile ran late by ${g.lastLag} (every participant's timers, packets and keys wait in it)`);
+      out(`    the main thread's event loop meanwhile ran late by ${g.lastLag} (the other participants' timers, packets and keys wait in it)`);
       out(`  the host received ${g.hostSignallingKiB.toFixed(0)} KiB of signalling while the meeting grew`);
       const receivers: Receiver[] = people.slice(0, RECEIVERS).map((participant, i) => ({ participant, view: i < GRID_RECEIVERS ? 'grid' : 'speaker' }));
       if (size === STEPS[0]) {
@@ -384,36 +504,46 @@ export async function benchScale(): Promise<void> {
         const everything = receivers.map((r) => ({ ...r, view: 'everything' as const }));
         await subscribeAll(m, everything);
         await sleep(SETTLE_MS);
-        const all = await sample(server, people, everything);
+        const all = await sample(server, m, everything);
         await unsubscribeAll(everything);
         await sleep(SETTLE_MS);
-        const idle = await sample(server, people, everything);
+        const idle = await sample(server, m, everything);
         costPerPacket = janusCostPerPacket(all, idle);
         printStep(size, 'baseline: subscribed to everything at high quality', all, idle, costPerPacket);
         await subscribeAll(m, receivers);
         await sleep(SETTLE_MS);
-        printStep(size, 'as browsers subscribe (grid and speaker views)', await sample(server, people, receivers), idle, costPerPacket);
+        printStep(size, 'as browsers subscribe (grid and speaker views)', await sample(server, m, receivers), idle, costPerPacket);
       } else {
         await subscribeAll(m, receivers);
         await sleep(SETTLE_MS);
-        const withRx = await sample(server, people, receivers);
+        const withRx = await sample(server, m, receivers);
         await unsubscribeAll(receivers);
         await sleep(SETTLE_MS);
-        const ingest = await sample(server, people, receivers);
+        const ingest = await sample(server, m, receivers);
         printStep(size, 'as browsers subscribe (grid and speaker views)', withRx, ingest, costPerPacket);
       }
-      const sent = people.reduce((n, p) => n + (p.camera?.stats.packets ?? 0), 0);
-      const problems = people.flatMap((p) => [...p.problems.map((x) => x.code), ...p.errors]);
-      out(`  ${people.length} publishing, ${sent} packets sent so far; E2EE problems or failed requests: ${problems.length === 0 ? 'none' : problems.join(', ')}`);
+      const problems = [...people.flatMap((p) => [...p.problems.map((x) => x.code), ...p.errors]), ...m.remotes.flatMap((r) => r.problems)];
+      out(`  ${m.cameraOrder.length} publishing, ${sentPackets(m)} packets sent so far; E2EE problems or failed requests: ${problems.length === 0 ? 'none' : problems.join(', ')}`);
     }
+    const largest = STEPS.at(-1)!;
+    const b = await browserInMeeting({ wsUrl: server.wsUrl, meetingId: m.meetingId, passcode: m.passcode, host });
+    out(`\n== a real Chromium joins the ${largest}-person meeting (grid view, 25 tiles a page, 1280x800) ==`);
+    out(`  host's admit → its first decoded remote frame: ${f2(b.admitToFirstFrameMs / 1000)} s (target at 100: < 3 s)`);
+    out(`  it draws ${b.tilesShown} remote tiles; of the ${m.cameraOrder.length} cameras it receives ${b.videosReceiving} and decodes ${b.videosDecoding} ` +
+      `(${b.subscriberMlines} inbound streams on its one subscriber connection); downlink ${f2(b.downlinkMbps)} Mbit/s (target in grid view: < 2.5); ` +
+      `Chromium, all its processes: ${f2(b.chromiumCores)} cores`);
     out(`\nwhole run: ${((performance.now() - began) / 1000).toFixed(0)} s`);
   } finally {
+    await Promise.all(remotes.map((r) => r.close().catch(() => undefined)));
     await inGroups(people, 20, (p) => p.close().catch(() => undefined));
     await server.close();
   }
 }
 
-if (process.argv[1]?.endsWith('scale.ts') && !process.argv.includes('--scale-server')) {
+if (isMainThread && process.argv[1]?.endsWith('scale.ts') && !process.argv.includes('--scale-server')) {
   await benchScale();
   process.exit(0);
 }
+
+// Last, once every declaration above exists: the measured newcomer's worker thread runs this file too.
+if (!isMainThread && (workerData as NewcomerData | undefined)?.role === 'newcomer') await runNewcomer(workerData as NewcomerData);

@@ -253,6 +253,8 @@ describe('a meeting of 12: three browsers and nine synthetic participants', { ti
       await new Promise((r) => setTimeout(r, 1000));
     }
     const failuresBefore = listener.receiver?.failures() ?? 0;
+    const listenerFailures: string[] = [];
+    listener.session.on('decrypt-failure', (f) => listenerFailures.push(`${name(f.participantId)}: ${f.count} (${f.reason})`));
     for (const c of comers) {
       await c.leave();
       await new Promise((r) => setTimeout(r, 1000));
@@ -269,7 +271,7 @@ describe('a meeting of 12: three browsers and nine synthetic participants', { ti
       assert.deepEqual(Object.fromEntries(added), {}, `${person.name} counted no decryption failure while people came and went`);
       assert.equal(await person.page.locator('[data-testid="decrypt-warning"]:visible').count(), 0, `${person.name} sees no warning`);
     }
-    assert.equal((listener.receiver?.failures() ?? 0) - failuresBefore, 0, 'the synthetic listener counted no decryption failure');
+    assert.equal((listener.receiver?.failures() ?? 0) - failuresBefore, 0, `the synthetic listener counted no decryption failure: ${listenerFailures.join(', ')}`);
     for (const s of synthetic) assert.deepEqual(s.problems, [], `${name(s.selfId)} reports no E2EE problem`);
   });
 });

@@ -138,6 +138,10 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
       options.worker,
       (report) => {
         if (report.kind === 'decrypt-failure') this.emit('decrypt-failure', { ...report.data });
+        // Acknowledged only once the worker can open frames under the new keys: senders may switch on our word.
+        if (report.kind === 'receive-keys-ready' && report.data.epoch === this.#keyedEpoch && this.#state === 'ready') {
+          this.#options.send({ type: 'mls-epoch-ack', epoch: report.data.epoch }).catch(() => undefined);
+        }
       },
       () => this.emit('problem', { code: 'worker-message-invalid' }),
     );
@@ -614,9 +618,9 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     const keys = await deriveEpochKeys(member);
     // Already sending under an earlier epoch: keep it until every member can have this one's keys.
     this.#worker.setKeys(keys, this.#keyedEpoch === undefined ? 0 : SEND_KEY_DELAY_MS);
-    // Tell the delivery service we hold this epoch's keys: once every connected member has said so, everyone
-    // switches their sending to it at once (`mls-epoch-ready`), and the delay above is only the fallback.
-    this.#options.send({ type: 'mls-epoch-ack', epoch: keys.epoch }).catch(() => undefined);
+    // When the worker says these receive keys are installed, we acknowledge the epoch (`mls-epoch-ack`): once
+    // every connected member has, everyone switches their sending to it at once (`mls-epoch-ready`), and the
+    // delay above is only the fallback.
     keys.send.key.fill(0);
     for (const k of keys.receive) k.key.fill(0);
     const previous = this.#keyedEpoch;

@@ -139,6 +139,8 @@ export const fromWorkerMessage = z.discriminatedUnion('kind', [
     kind: z.literal('decrypt-failure'),
     data: z.strictObject({ participantId: workerParticipantId, reason: decryptFailureReason, count: positiveCount }),
   }),
+  /** The receive keys of `epoch` are installed: frames under them open from now on. */
+  z.strictObject({ kind: z.literal('receive-keys-ready'), data: z.strictObject({ epoch }) }),
   z.strictObject({
     kind: z.literal('stats'),
     data: z.strictObject({

@@ -93,9 +93,13 @@ export class WorkerCore {
       }
       case 'set-receive-keys': {
         const keys = message.data.keys.map((k) => ({ kid: BigInt(k.kid), key: k.key, participantId: k.participantId }));
-        void this.cryptor.setReceiveKeys(message.data.epoch, keys).finally(() => {
-          for (const k of keys) k.key.fill(0);
-        });
+        const epoch = message.data.epoch;
+        void this.cryptor
+          .setReceiveKeys(epoch, keys)
+          .then(() => this.#send({ kind: 'receive-keys-ready', data: { epoch } }))
+          .finally(() => {
+            for (const k of keys) k.key.fill(0);
+          });
         break;
       }
       case 'drop-keys':

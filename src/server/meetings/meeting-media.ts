@@ -96,6 +96,9 @@ export class MeetingMedia {
       }
       const info: PublicationInfo = { id, participantId, source };
       this.publications.set(id, { info, publisher });
+      // Nobody receives a new camera yet: it encodes nothing until someone subscribes (most cameras of a
+      // large meeting are on no one's screen).
+      this.updateSendLayers([id]);
       return { answerSdp, added: info };
     });
   }
