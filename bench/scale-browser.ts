@@ -7,13 +7,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { SyntheticParticipant } from '../test/helpers/synthetic/index.ts';
-import { join, launchBrowser, openParticipant, stats, waitFor, type DebugStats } from '../test/browser/browser.ts';
+import { e2ee, join, launchBrowser, openParticipant, stats, waitFor, type DebugStats } from '../test/browser/browser.ts';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const SAMPLE_SECONDS = 8;
 
 export interface BrowserFigures {
   admitToFirstFrameMs: number;
+  /** From the host's admit: joined, E2EE keys, first inbound video packet, first decoded frame (seconds). */
+  timeline: string;
   tilesShown: number;
   videosReceiving: number;
   videosDecoding: number;
@@ -59,9 +61,26 @@ export async function browserInMeeting(options: { wsUrl: string; meetingId: stri
     if (!entry) throw new Error('the browser never reached the waiting room with a KeyPackage');
     const admittedAt = Date.now();
     await host.admit([entry.participantId]);
-    const first = await waitFor(() => stats(page), (s) => inboundVideo(s).some((x) => (x.framesDecoded ?? 0) > 0), 60_000, 50);
+    const marks: Record<string, number> = {};
+    const mark = (name: string, reached: boolean) => {
+      if (reached && marks[name] === undefined) marks[name] = (Date.now() - admittedAt) / 1000;
+    };
+    const first = await waitFor(
+      async () => {
+        const s = await stats(page);
+        mark('joined', s.connection === 'joined');
+        mark('keys', (await e2ee(page))?.state === 'ready');
+        mark('first video packet', inboundVideo(s).some((x) => x.packets > 0));
+        mark('first decoded frame', inboundVideo(s).some((x) => (x.framesDecoded ?? 0) > 0));
+        return s;
+      },
+      (s) => inboundVideo(s).some((x) => (x.framesDecoded ?? 0) > 0),
+      60_000,
+      50,
+    );
     const admitToFirstFrameMs = Date.now() - admittedAt;
     if (!inboundVideo(first).some((x) => (x.framesDecoded ?? 0) > 0)) throw new Error('the browser decoded no remote video');
+    const timeline = Object.entries(marks).map(([name, t]) => `${name} ${t.toFixed(2)} s`).join(', ');
 
     await new Promise((r) => setTimeout(r, 5_000)); // the first page's videos settle in
     const a = await stats(page);
@@ -86,6 +105,7 @@ export async function browserInMeeting(options: { wsUrl: string; meetingId: stri
     );
     return {
       admitToFirstFrameMs,
+      timeline,
       tilesShown,
       videosReceiving,
       videosDecoding,

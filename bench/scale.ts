@@ -528,7 +528,7 @@ export async function benchScale(): Promise<void> {
     const largest = STEPS.at(-1)!;
     const b = await browserInMeeting({ wsUrl: server.wsUrl, meetingId: m.meetingId, passcode: m.passcode, host });
     out(`\n== a real Chromium joins the ${largest}-person meeting (grid view, 25 tiles a page, 1280x800) ==`);
-    out(`  host's admit → its first decoded remote frame: ${f2(b.admitToFirstFrameMs / 1000)} s (target at 100: < 3 s)`);
+    out(`  host's admit → its first decoded remote frame: ${f2(b.admitToFirstFrameMs / 1000)} s (target at 100: < 3 s); timeline: ${b.timeline}`);
     out(`  it draws ${b.tilesShown} remote tiles; of the ${m.cameraOrder.length} cameras it receives ${b.videosReceiving} and decodes ${b.videosDecoding} ` +
       `(${b.subscriberMlines} inbound streams on its one subscriber connection); downlink ${f2(b.downlinkMbps)} Mbit/s (target in grid view: < 2.5); ` +
       `Chromium, all its processes: ${f2(b.chromiumCores)} cores`);
