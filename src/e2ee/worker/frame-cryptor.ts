@@ -104,6 +104,9 @@ export class FrameCryptor {
   #keyedSince: { epoch: number; at: number } | undefined;
   /** KID -> owning epoch and participant, for the epoch whose key is stored under that KID right now. */
   readonly #owners = new Map<bigint, { epoch: number; participantId: string }>();
+  /** Receive keys set but not imported yet (bytes, zeroed once imported or forgotten), by KID. */
+  readonly #deferred = new Map<bigint, Uint8Array>();
+  readonly #importing = new Map<bigint, Promise<void>>();
   /** Leaf index -> participant, as of the newest epoch: attributes a frame whose KID we have no key for. */
   readonly #leafOwners = new Map<bigint, string>();
   readonly #failures = new Map<string, FailureState>();
@@ -192,13 +195,19 @@ export class FrameCryptor {
       for (const kid of [...entry.kids.keys()]) {
         if (!wanted.has(kid)) this.#forgetReceiveKid(epoch, kid, entry);
       }
-      for (const { kid, key, participantId } of keys) {
+      // Digests in parallel: one await per key, at a thousand members, would make the whole change slow.
+      const fingerprints = await Promise.all(keys.map(({ kid, key }) => fingerprintOf(kid, key)));
+      for (const [i, { kid, key, participantId }] of keys.entries()) {
         this.#leafOwners.set(parseMlsKid(kid, SABHA_EPOCH_BITS).senderIndex, participantId);
-        const fingerprint = await fingerprintOf(kid, key);
+        const fingerprint = fingerprints[i]!;
         const owner = this.#owners.get(kid);
         // The same key again keeps its replay window; anything else gets a fresh one.
         if (entry.kids.get(kid) === fingerprint && owner?.epoch === epoch && owner.participantId === participantId) continue;
-        await this.#context.addDecryptionKey(kid, key);
+        // Imported when its first frame arrives: a browser receives a few dozen senders of a meeting of a
+        // thousand, and importing every member's key at every epoch would cost it about 0.4 s each time.
+        this.#context.removeKey(kid); // a KID of an epoch 256 back, or this epoch's previous key for it
+        this.#deferred.get(kid)?.fill(0);
+        this.#deferred.set(kid, key.slice());
         entry.kids.set(kid, fingerprint);
         this.#owners.set(kid, { epoch, participantId });
       }
@@ -250,6 +259,7 @@ export class FrameCryptor {
     }
     const prefix = frame.subarray(0, clear);
     const sframe = frame.subarray(clear);
+    await this.#importDeferred(sframe);
     let result: Awaited<ReturnType<SFrameContext['decrypt']>>;
     try {
       result = await this.#context.decrypt(sframe, prefix);
@@ -339,6 +349,41 @@ export class FrameCryptor {
     if (this.#owners.get(kid)?.epoch !== epoch) return;
     this.#owners.delete(kid);
     this.#context.removeKey(kid);
+    this.#deferred.get(kid)?.fill(0);
+    this.#deferred.delete(kid);
+  }
+
+  /**
+   * Imports the receive key a frame names if it was deferred (setReceiveKeys). Concurrent frames of one KID
+   * wait for the same import. If the KID got another key meanwhile, the one just imported is taken out again
+   * so that the newer one is imported at the next frame.
+   */
+  #importDeferred(sframe: Uint8Array): Promise<void> | undefined {
+    let kid: bigint;
+    try {
+      kid = decodeHeader(sframe).kid;
+    } catch {
+      return undefined; // malformed: decryption says so
+    }
+    const running = this.#importing.get(kid);
+    if (running !== undefined) return running;
+    const bytes = this.#deferred.get(kid);
+    if (bytes === undefined) return undefined;
+    const run = (async () => {
+      try {
+        await this.#context.addDecryptionKey(kid, bytes);
+        if (this.#deferred.get(kid) === bytes) {
+          this.#deferred.delete(kid);
+          bytes.fill(0);
+        } else {
+          this.#context.removeKey(kid);
+        }
+      } finally {
+        this.#importing.delete(kid);
+      }
+    })();
+    this.#importing.set(kid, run);
+    return run;
   }
 
   /** An unknown KID is expected with no keys at all, under an epoch just before our first, or from a former sender. */
