@@ -142,12 +142,12 @@ describe('layouts in real browsers', { timeout: 300_000 }, () => {
     await waitFor(() => layout(page), (l) => l.layout === 'speaker');
 
     await setMic(chitra, true);
-    const first = await waitFor(() => layout(page), (l) => l.featured === chitra.id, 15_000);
+    const first = await waitFor(() => layout(page), (l) => l.featured === chitra.id, 30_000);
     assert.equal(first.featured, chitra.id, 'Chitra talks: she is large');
     assert.equal(first.featuredReason, 'speaker');
     await setMic(chitra, false);
     await setMic(esha, true);
-    const second = await waitFor(() => layout(page), (l) => l.featured === esha.id, 15_000);
+    const second = await waitFor(() => layout(page), (l) => l.featured === esha.id, 30_000);
     assert.equal(second.featured, esha.id, 'then Esha talks: she is large');
     await setMic(esha, false);
     await new Promise((r) => setTimeout(r, 3000));
