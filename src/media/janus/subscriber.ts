@@ -62,6 +62,8 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
    * subscription although its `streams` list lags, so asking again must not add them twice.
    */
   private readonly pending = new Set<string>();
+  /** The layer last asked for each wanted video, so that m-lines Janus adds later get it too. */
+  private wantedLayers = new Map<string, SimulcastLayer>();
   private readonly queue = new SerialQueue();
 
   constructor(private readonly owner: SubscriberOwner, private readonly handle: VideoRoomHandle) {
@@ -70,6 +72,8 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
       // Unsolicited: Janus renegotiated by itself, typically because a publisher left.
       if (Array.isArray(data?.streams)) this.adopt(data.streams);
       if (data?.jsep?.type === 'offer') this.emit('offer', { offerSdp: data.jsep.sdp, tracks: this.tracks() });
+      // m-lines asked for while Janus was busy ("updating") arrive here, at Janus's default (highest) layer.
+      void this.serial(() => this.applyWantedLayers()).catch(() => undefined);
     });
     handle.on(Janode.EVENT.HANDLE_HANGUP, (data: { reason?: unknown }) =>
       this.emit('hangup', typeof data?.reason === 'string' ? data.reason : 'hangup'));
@@ -85,6 +89,7 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
 
       // 1. Slots that already carry a wanted stream keep it; the others are free.
       const byKey = new Map(resolved.map((w) => [key(w.publisherId, w.kind), w]));
+      this.wantedLayers = new Map(resolved.flatMap((w) => (w.kind === 'video' && w.layer !== undefined ? [[key(w.publisherId, 'video'), w.layer] as const] : [])));
       const placed = new Set<string>();
       const free = new Set<Slot>();
       for (const slot of this.slots.values()) {
@@ -170,7 +175,7 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
         for (const w of additions) this.pending.add(key(w.publisherId, w.kind));
         return null;
       }
-      await this.configureNewLayers(additions);
+      await this.applyWantedLayers();
       return { offerSdp: res.jsep.sdp, tracks: this.tracks() };
     });
   }
@@ -231,15 +236,14 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
     return [...out.values()];
   }
 
-  /** New m-lines start at Janus's default layer (the highest): set the asked one at once. */
-  private async configureNewLayers(added: readonly Resolved[]): Promise<void> {
+  /** New m-lines start at Janus's default layer (the highest): give every video slot the layer asked for. */
+  private async applyWantedLayers(): Promise<void> {
     const configure: { mid: string; substream: number }[] = [];
-    for (const w of added) {
-      if (w.kind !== 'video' || w.layer === undefined) continue;
-      const slot = [...this.slots.values()].find((s) => s.kind === 'video' && s.publisherId === w.publisherId);
-      if (!slot) continue;
-      slot.layer = w.layer;
-      configure.push({ mid: slot.mid, substream: w.layer });
+    for (const slot of this.slots.values()) {
+      const layer = slot.kind === 'video' ? this.wantedLayers.get(key(slot.publisherId, 'video')) : undefined;
+      if (layer === undefined || slot.layer === layer) continue;
+      slot.layer = layer;
+      configure.push({ mid: slot.mid, substream: layer });
     }
     if (configure.length > 0) await this.owner.link.request(this.handle.configure({ streams: configure }), 'configure');
   }
