@@ -3,6 +3,10 @@ import type { Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
 import { icon, type IconName } from '../icons.ts';
 import type { LayoutMode } from './layout/layout-preferences.ts';
+import { canShareScreen } from './screen-share-support.ts';
+
+/** Why a participant's share button does nothing; shown beside it on hover and focus, and read as its description. */
+const SHARE_NOT_ALLOWED = 'The host has not allowed you to share your screen';
 
 export type PanelName = 'chat' | 'participants' | 'security';
 
@@ -33,6 +37,9 @@ export class ControlBar {
   readonly #mic: ToggleButton;
   readonly #cam: ToggleButton;
   readonly #share: ToggleButton;
+  /** The reason the share button is unavailable: visible on hover and focus, and the button's description. */
+  readonly #shareReason = h('span', { class: 'tooltip', text: SHARE_NOT_ALLOWED, attrs: { role: 'tooltip', id: 'share-screen-reason', 'data-testid': 'share-screen-reason' } });
+  readonly #shareSupported = canShareScreen();
   readonly #panels: Record<PanelName, ToggleButton>;
   readonly #layout: ToggleButton;
   readonly #leave: HTMLButtonElement;
@@ -46,7 +53,10 @@ export class ControlBar {
     const media = room.options.localMedia;
     this.#mic = toggleButton('mic-button', () => room.setMicEnabled(!media.micEnabled), 'neutral');
     this.#cam = toggleButton('camera-button', () => void room.setCameraEnabled(!(media.cameraEnabled && media.videoTrack)), 'neutral');
-    this.#share = toggleButton('share-screen', () => actions.shareScreen());
+    // Not `disabled` when not allowed: a disabled button cannot take focus, so its reason could only be hovered.
+    this.#share = toggleButton('share-screen', () => {
+      if (this.#share.button.getAttribute('aria-disabled') !== 'true') actions.shareScreen();
+    });
     this.#panels = {
       chat: toggleButton('chat-button', () => actions.togglePanel('chat')),
       participants: toggleButton('participants-button', () => actions.togglePanel('participants')),
@@ -55,11 +65,16 @@ export class ControlBar {
     this.#layout = toggleButton('layout-switch', () => actions.toggleLayout());
     this.#leave = h('button', { class: 'leave-button', attrs: { type: 'button', 'data-testid': 'leave-button', 'aria-label': 'Leave meeting', title: 'Leave meeting' } }, icon('leave'));
     this.#leave.addEventListener('click', () => actions.leave());
+    // The footer is the page's contentinfo landmark; the toolbar inside it keeps the controls' grouping.
     this.element = h(
       'footer',
-      { class: 'control-bar', attrs: { role: 'toolbar', 'aria-label': 'Meeting controls' } },
-      h('div', { class: 'bar-group' }, this.#mic.button, this.#cam.button, this.#share.button, this.#leave),
-      h('div', { class: 'bar-group bar-right' }, this.#layout.button, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
+      { class: 'meeting-footer' },
+      h(
+        'div',
+        { class: 'control-bar', attrs: { role: 'toolbar', 'aria-label': 'Meeting controls' } },
+        h('div', { class: 'bar-group' }, this.#mic.button, this.#cam.button, h('span', { class: 'tooltip-anchor', attrs: { hidden: !this.#shareSupported } }, this.#share.button, this.#shareReason), this.#leave),
+        h('div', { class: 'bar-group bar-right' }, this.#layout.button, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
+      ),
     );
     const update = () => this.render();
     media.on('state', update);
@@ -99,8 +114,15 @@ export class ControlBar {
     const sharing = room.screenTrack !== null;
     this.#share.set(sharing, sharing ? 'Stop presenting' : 'Share screen', 'screen');
     const mayShare = s.isHost || s.self?.mayShareScreen === true;
-    this.#share.button.disabled = !sharing && !mayShare;
-    if (this.#share.button.disabled) this.#share.button.title = 'The host has not allowed you to share your screen';
+    const unavailable = !sharing && !mayShare;
+    this.#share.button.setAttribute('aria-disabled', String(unavailable));
+    this.#share.button.classList.toggle('unavailable', unavailable);
+    this.#shareReason.hidden = !unavailable;
+    if (unavailable) {
+      this.#share.button.setAttribute('aria-describedby', this.#shareReason.id);
+      // The tooltip says it; a title would show the same text a second time.
+      this.#share.button.removeAttribute('title');
+    } else this.#share.button.removeAttribute('aria-describedby');
     this.#layout.set(this.#layoutMode === 'speaker', 'Speaker view', this.#layoutMode === 'speaker' ? 'speaker' : 'grid');
     this.#panels.participants.set(this.#openPanel === 'participants', 'People', 'people');
     this.#panels.chat.set(this.#openPanel === 'chat', 'Chat', 'chat');

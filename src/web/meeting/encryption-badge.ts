@@ -56,7 +56,8 @@ export class EncryptionBadge {
     this.#code.textContent = ready ? (snapshot.securityCode ?? '') : '';
     this.#code.hidden = !ready;
     this.#button.classList.toggle('securing', !ready);
-    this.#button.setAttribute('aria-label', ready ? `End-to-end encrypted. Security code ${snapshot.securityCode ?? ''}. What is this?` : encryptionStateText(snapshot));
+    // The name begins with what the badge shows (WCAG 2.5.3), then says what the digits are.
+    this.#button.setAttribute('aria-label', ready ? `${encryptionStateText(snapshot)} ${snapshot.securityCode ?? ''}: the security code. What is this?` : encryptionStateText(snapshot));
     const warning = rosterWarningText(this.room, snapshot);
     this.#warning.textContent = warning ?? '';
     this.#warning.hidden = warning === null;

@@ -10,6 +10,7 @@ import { EncryptionBadge } from './encryption-badge.ts';
 import { LayoutController } from './layout/layout-controller.ts';
 import { showHostLeaveDialog } from './leave-dialog.ts';
 import { ParticipantsPanel } from './participants-panel.ts';
+import { screenShareErrorText } from './screen-share-support.ts';
 import { SecurityPanel } from './security-panel.ts';
 
 const PANEL_TITLES: Record<PanelName, string> = { chat: 'In-meeting messages', participants: 'People', security: 'Security' };
@@ -36,8 +37,20 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
       else void room.leave();
     },
     shareScreen: () => {
-      if (room.screenTrack) room.stopScreenShare();
-      else room.startScreenShare().catch(() => {});
+      if (room.screenTrack) {
+        room.stopScreenShare();
+        return;
+      }
+      // A refusal by the server comes as a notice (app.ts says it); the browser's own failures (picker
+      // cancelled, no display to capture) only as this rejection, so they are said here.
+      let refused = false;
+      const offNotice = room.on('notice', (notice) => (refused ||= notice.kind === 'screen-share-refused'));
+      room
+        .startScreenShare()
+        .catch((error: unknown) => {
+          if (!refused) toaster.show(screenShareErrorText(error));
+        })
+        .finally(offNotice);
     },
     toggleLayout: () => grid.setMode(grid.mode === 'speaker' ? 'grid' : 'speaker'),
   });
@@ -78,7 +91,8 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   };
   people.render();
 
-  const title = h('span', { class: 'meeting-title', attrs: typedTextAttrs });
+  // The meeting's title is the page's one level-one heading.
+  const title = h('h1', { class: 'meeting-title', attrs: { ...typedTextAttrs, 'data-testid': 'meeting-title' } });
   const clock = h('span', { class: 'meeting-clock', attrs: { 'aria-label': 'Meeting duration' } });
   const lockBadge = h('span', { class: 'pill', attrs: { hidden: true } }, icon('lock', 'icon small'), 'Locked');
   const connection = h('span', { class: 'pill warn', text: 'Reconnecting…', attrs: { hidden: true, role: 'status' } });

@@ -95,14 +95,14 @@ export class ParticipantsPanel {
       if (s.role === 'host') {
         actions.push(
           p.role === 'cohost'
-            ? this.#action('Remove co-host', `cohost-${p.id}`, () => this.room.host.setRole(p.id, 'participant'), `Make ${p.name} a participant`)
-            : this.#action('Make co-host', `cohost-${p.id}`, () => this.room.host.setRole(p.id, 'cohost'), `Make ${p.name} a co-host`),
+            ? this.#action('Remove co-host', `cohost-${p.id}`, () => this.room.host.setRole(p.id, 'participant'), `Remove co-host: ${p.name}`)
+            : this.#action('Make co-host', `cohost-${p.id}`, () => this.room.host.setRole(p.id, 'cohost'), `Make co-host: ${p.name}`),
         );
       }
       if (settings && settings.screenShare !== 'everyone' && p.role === 'participant') {
         const allowed = settings.screenShare === 'named' && settings.screenShareAllowed.includes(p.id);
         actions.push(
-          this.#action(allowed ? 'Stop share permission' : 'Allow screen share', `allow-share-${p.id}`, () => this.room.host.allowScreenShare(settings, p.id, !allowed), `${allowed ? 'Stop allowing' : 'Allow'} ${p.name} to share the screen`),
+          this.#action(allowed ? 'Stop share permission' : 'Allow screen share', `allow-share-${p.id}`, () => this.room.host.allowScreenShare(settings, p.id, !allowed), `${allowed ? 'Stop share permission' : 'Allow screen share'}: ${p.name}`),
         );
       }
       actions.push(this.#action('Remove', `remove-${p.id}`, () => this.#confirmRemove(p), `Remove ${p.name}`, 'danger'));
@@ -130,6 +130,7 @@ export class ParticipantsPanel {
     return this.room.host.remove(p.id);
   }
 
+  /** A small text button; `label` names the person too and must begin with `text` (WCAG 2.5.3: say what you see). */
   #action(text: string, testId: string, run: () => Promise<unknown>, label?: string, kind = 'ghost'): HTMLButtonElement {
     const button = h('button', { class: `button tiny ${kind}`, text, attrs: { type: 'button', 'data-testid': testId, 'aria-label': label ?? text } });
     button.addEventListener('click', () => {

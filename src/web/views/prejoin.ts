@@ -138,10 +138,12 @@ export function prejoinView(
     nameInput,
     options.needPasscode ? h('label', { class: 'label', text: 'Passcode', attrs: { for: 'passcode-input' } }) : null,
     options.needPasscode ? passInput : null,
+    // Each device's on/off toggle sits beside its picker, after the name and before Join, so that the
+    // tab order from the name field (focused first) reaches them before the Join button.
     h('label', { class: 'label', text: 'Camera', attrs: { for: 'camera-select' } }),
-    cameraSelect,
+    h('div', { class: 'device-row' }, camToggle, cameraSelect),
     h('label', { class: 'label', text: 'Microphone', attrs: { for: 'mic-select' } }),
-    micSelect,
+    h('div', { class: 'device-row' }, micToggle, micSelect),
     h('div', { class: 'actions' }, joinButton),
     error,
   );
@@ -156,7 +158,7 @@ export function prejoinView(
       h(
         'section',
         { class: 'preview', attrs: { 'aria-label': 'Camera and microphone check' } },
-        h('div', { class: 'preview-frame' }, video, cameraOffNote, h('div', { class: 'preview-controls' }, micToggle, camToggle)),
+        h('div', { class: 'preview-frame' }, video, cameraOffNote),
         h('div', { class: 'meter-row' }, icon('mic', 'icon small'), meter),
       ),
       form,

@@ -1,0 +1,21 @@
+/**
+ * Whether this device can share its screen at all. Phones and most tablets cannot (no
+ * `getDisplayMedia`, or one that only ever fails), so the control bar does not offer it there.
+ */
+
+/** A phone or small tablet: touch only, no hover, and a screen whose short side is that of a phone. */
+const PHONE_SHORT_SIDE_PX = 600;
+
+export function canShareScreen(): boolean {
+  if (typeof navigator.mediaDevices?.getDisplayMedia !== 'function') return false;
+  const touchOnly = window.matchMedia('(hover: none) and (pointer: coarse)').matches;
+  return !(touchOnly && Math.min(screen.width, screen.height) < PHONE_SHORT_SIDE_PX);
+}
+
+/** What a person is told when the browser did not start a screen share (picker cancelled, no display, …). */
+export function screenShareErrorText(error: unknown): string {
+  const name = error instanceof DOMException ? error.name : '';
+  if (name === 'NotAllowedError') return 'Screen sharing was cancelled or is not allowed by the browser';
+  if (name === 'NotFoundError' || name === 'NotReadableError') return 'No screen could be captured on this device';
+  return 'Screen sharing did not start';
+}
