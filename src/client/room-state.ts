@@ -13,6 +13,7 @@ import type {
   LeaveReason,
   Role,
 } from '../protocol/index.ts';
+import { mayShareScreen } from '../protocol/index.ts';
 import { applyWaitingRoomMessage } from '../protocol/waiting-room.ts';
 import { Emitter } from './events.ts';
 
@@ -95,6 +96,7 @@ export class RoomState extends Emitter<RoomStateEvents> {
   handleMessage(message: ServerMessageOf<
     | 'participant-joined'
     | 'participant-updated'
+    | 'all-muted'
     | 'participant-left'
     | 'waiting-room'
     | 'waiting-room-changed'
@@ -111,6 +113,12 @@ export class RoomState extends Emitter<RoomStateEvents> {
         this.participants.set(p.id, p);
         if (previous) this.emit('participant-updated', p, previous);
         else this.emit('participant-joined', p);
+        return;
+      }
+      case 'all-muted': {
+        // Hosts and co-hosts keep their microphones; roles are known from the same ordered stream.
+        const changed = [...this.participants.values()].filter((p) => p.role === 'participant' && p.audio);
+        this.#updateEach(changed.map((p) => ({ ...p, audio: false })));
         return;
       }
       case 'participant-left': {
@@ -133,10 +141,17 @@ export class RoomState extends Emitter<RoomStateEvents> {
         this.waiting = applyWaitingRoomMessage(this.waiting, message);
         this.emit('waiting-room', this.waiting);
         return;
-      case 'settings':
-        this.settings = message.settings;
-        this.emit('settings', message.settings);
+      case 'settings': {
+        // The server sends no update per participant for a new screen-share policy: apply the shared rule.
+        const settings = message.settings;
+        const changed = [...this.participants.values()]
+          .filter((p) => p.mayShareScreen !== mayShareScreen(p, settings))
+          .map((p) => ({ ...p, mayShareScreen: !p.mayShareScreen }));
+        this.settings = settings;
+        this.emit('settings', settings);
+        this.#updateEach(changed);
         return;
+      }
       case 'passcode':
         this.passcode = message.passcode;
         this.emit('passcode', message.passcode);
@@ -185,6 +200,16 @@ export class RoomState extends Emitter<RoomStateEvents> {
       sentAt: message.sentAt,
       own: false,
     });
+  }
+
+  /** Replaces participants derived from a message that names none of them, each announced as an update. */
+  #updateEach(next: readonly ParticipantInfo[]): void {
+    for (const p of next) {
+      const previous = this.participants.get(p.id);
+      if (!previous) continue;
+      this.participants.set(p.id, p);
+      this.emit('participant-updated', p, previous);
+    }
   }
 
   #append(fields: Omit<ChatMessage, 'seq'>): ChatMessage {

@@ -368,6 +368,7 @@ export class Room extends Emitter<RoomEvents> {
         return;
       case 'participant-joined':
       case 'participant-updated':
+      case 'all-muted':
       case 'participant-left':
       case 'waiting-room':
       case 'waiting-room-changed':

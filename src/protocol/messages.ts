@@ -18,6 +18,7 @@ import {
   peerConnectionName,
   requestId,
   role,
+  type Role,
   screenSharePolicy,
   sdp,
   secretToken,
@@ -273,6 +274,11 @@ export const serverMessage = z.discriminatedUnion('type', [
   msg('left', { reason: leaveReason }),
   msg('participant-joined', { participant: participantInfo }),
   msg('participant-updated', { participant: participantInfo }),
+  /**
+   * A host's `mute-all`: every joined participant whose role is `participant` has `audio: false` now; hosts and
+   * co-hosts keep theirs. One short message however many people it mutes, rather than an update for each.
+   */
+  msg('all-muted', {}),
   msg('participant-left', { participantId, reason: leaveReason }),
   /**
    * To hosts and co-hosts, in their snapshot (after `joined`): the waiting room as it is now, replacing what
@@ -340,3 +346,14 @@ export const DEFAULT_SETTINGS: MeetingSettings = Object.freeze({
   allowRename: true,
   spotlight: null,
 }) as MeetingSettings;
+
+/**
+ * Whether a person may publish a screen share under these settings. The server enforces it and reports it as
+ * `mayShareScreen`; a client applies it again to everyone when `settings` change, so a change of policy costs
+ * one `settings` message, not an update per participant.
+ */
+export function mayShareScreen(person: { readonly id: string; readonly role: Role }, settings: Pick<MeetingSettings, 'screenShare' | 'screenShareAllowed'>): boolean {
+  if (person.role === 'host' || person.role === 'cohost') return true;
+  if (settings.screenShare === 'everyone') return true;
+  return settings.screenShare === 'named' && settings.screenShareAllowed.includes(person.id);
+}

@@ -10,6 +10,7 @@
 import {
   DEFAULT_SETTINGS,
   MAX_MEETING_HOSTS,
+  mayShareScreen as mayShareUnder,
   type ChatBody,
   type LeaveReason,
   type MediaSource,
@@ -125,10 +126,9 @@ export class Meeting {
     return this.participants.get(id);
   }
 
+  /** The protocol's one rule, which clients apply too when settings change. */
   mayShareScreen(p: Participant): boolean {
-    if (p.isHostOrCohost) return true;
-    if (this.settings.screenShare === 'everyone') return true;
-    return this.settings.screenShare === 'named' && this.settings.screenShareAllowed.includes(p.id);
+    return mayShareUnder(p, this.settings);
   }
 
   // -------------------------------------------------------------------------
@@ -300,10 +300,10 @@ export class Meeting {
     if (changes.screenShareAllowed) next.screenShareAllowed = [...new Set(changes.screenShareAllowed)];
     const waitingRoomTurnedOff = this.settings.waitingRoom && !next.waitingRoom;
     const autoLockChanged = changes.autoLockMinutes !== undefined && changes.autoLockMinutes !== this.settings.autoLockMinutes;
-    const couldShare = new Map(this.joined.map((p) => [p, this.mayShareScreen(p)]));
     this.settings = next;
+    // One message to each: clients derive everyone's `mayShareScreen` from the settings (the protocol's
+    // mayShareScreen rule), so a change of policy costs no update per participant.
     this.broadcast({ type: 'settings', settings: this.settings });
-    for (const [p, could] of couldShare) if (this.mayShareScreen(p) !== could) this.announce(p);
     if (autoLockChanged) this.scheduleAutoLock();
     // Withdrawn permissions take effect at once: a screen share that is no longer allowed stops.
     for (const p of this.joined) if (p.screen && !this.mayShareScreen(p)) void this.unpublish(p.id, 'screen');
@@ -352,11 +352,18 @@ export class Meeting {
     if (await this.setAudio(target, false)) this.announce(target);
   }
 
+  /**
+   * Mutes every participant but the hosts and co-hosts (the actor is one of them). The state changes at once
+   * and one `all-muted` tells everyone, however many were muted: clients apply it by role, which they know
+   * from the same ordered stream. The SFU stops forwarding afterwards.
+   */
   async muteAll(actor: Participant): Promise<void> {
     this.requireHostish(actor);
-    await Promise.all(
-      this.joined.filter((p) => p !== actor && !p.isHostOrCohost).map(async (p) => (await this.setAudio(p, false)) && this.announce(p)),
-    );
+    const muted = this.joined.filter((p) => !p.isHostOrCohost && p.audio);
+    if (muted.length === 0) return;
+    for (const p of muted) p.audio = false;
+    this.broadcast({ type: 'all-muted' });
+    await Promise.all(muted.map((p) => this.media.setForwarding(p.id, 'audio', false)));
   }
 
   end(reason: LeaveReason = 'ended', actor?: Participant): void {

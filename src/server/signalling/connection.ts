@@ -3,7 +3,8 @@
  * the handler for it, and turns the outcome into `ok`/`error` replies. A failing
  * request never takes the connection, the meeting or the server down with it.
  *
- * Connection states: fresh → in-meeting (waiting or joined) → closed.
+ * Connection states: fresh → in-meeting (waiting or joined) → closed, or → cut off → closed when the
+ * client stops reading what it is sent (a slow consumer: see outbound-budget.ts).
  */
 import type { WebSocket } from 'ws';
 import { decodeClientMessage, encodeMessage, MAX_FRAME_BYTES, type ClientMessage, type ClientMessageType, type LeaveReason, type ServerMessage } from '../../protocol/index.ts';
@@ -13,6 +14,7 @@ import type { Meeting } from '../meetings/meeting.ts';
 import type { MessageSink, Participant } from '../meetings/participant.ts';
 import { RateLimiter } from '../security/rate-limiter.ts';
 import { bucketFor } from './rate-limits.ts';
+import { overBudget } from './outbound-budget.ts';
 
 /** Above this many refused messages in a row, the connection is closed as abusive. */
 const MAX_CONSECUTIVE_REFUSALS = 200;
@@ -30,6 +32,8 @@ export class Connection implements MessageSink {
   private readonly limiter = new RateLimiter<ClientMessageType | 'invalid'>(bucketFor);
   private refusals = 0;
   private isClosed = false;
+  /** Cut off as a slow consumer: nothing more is queued while the socket goes down. */
+  private isCutOff = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -44,9 +48,22 @@ export class Connection implements MessageSink {
     return this.context.address;
   }
 
+  /** Every message to this client goes through here, so the outbound budget holds for all of them. */
   send(message: ServerMessage): void {
-    if (this.isClosed || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.isClosed || this.isCutOff || this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(encodeMessage(message));
+    if (overBudget(this.socket.bufferedAmount)) this.cutOff();
+  }
+
+  /**
+   * The client does not read what it is sent. A close frame would queue behind the backlog it is not
+   * reading, so the TCP connection is dropped (the client sees 1006, as for a dropped network). The
+   * 'close' event then detaches the participant, who keeps its place for the resume grace.
+   */
+  private cutOff(): void {
+    this.isCutOff = true;
+    this.context.log.warn('cutting off a slow consumer', { address: this.address, bufferedBytes: this.socket.bufferedAmount });
+    this.socket.terminate();
   }
 
   /** Called by the meeting when the participant leaves; the socket closes after the last message. */
