@@ -66,7 +66,8 @@ function main(): void {
     current.on('connection', (state: ConnectionState) => {
       if (state.name === 'waiting') {
         prejoin.dispose();
-        show(waitingView(current.state.title || waitingTitle, state.reason, () => void current.leave()));
+        waiting = waitingView(current.state.title || waitingTitle, state.reason, () => void current.leave());
+        show(waiting.element);
       } else if (state.name === 'joined' && !disposeMeeting) {
         prejoin.dispose();
         const view = meetingView(current, meetingId, toaster);
@@ -86,9 +87,14 @@ function main(): void {
         }
       }
     });
+    // The title comes in the server's `waiting` message, which the room handles first (it registered
+    // before us): the waiting screen is already shown when we read it here, so it is given the title now.
     let waitingTitle = '';
+    let waiting: ReturnType<typeof waitingView> | null = null;
     current.signalling.on('message', (m) => {
-      if (m.type === 'waiting') waitingTitle = m.title;
+      if (m.type !== 'waiting') return;
+      waitingTitle = m.title;
+      waiting?.setTitle(m.title);
     });
     current.on('notice', (notice) => {
       const text = noticeText(notice);

@@ -12,6 +12,8 @@ import { showHostLeaveDialog } from './leave-dialog.ts';
 import { ParticipantsPanel } from './participants-panel.ts';
 import { screenShareErrorText } from './screen-share-support.ts';
 import { SecurityPanel } from './security-panel.ts';
+import { ShareLinkCard } from './share-link-card.ts';
+import { WaitingNotifier } from './waiting-notifier.ts';
 
 const PANEL_TITLES: Record<PanelName, string> = { chat: 'In-meeting messages', participants: 'People', security: 'Security' };
 
@@ -83,13 +85,11 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
     unread += 1;
     bar.setBadge('chat', unread);
   };
-  let lastWaiting = 0;
-  people.onWaitingChanged = (count) => {
-    bar.setBadge('participants', count);
-    if (count > lastWaiting) toaster.show(count === 1 ? 'Someone is waiting to join' : `${count} people are waiting to join`);
-    lastWaiting = count;
-  };
+  people.onWaitingChanged = (count) => bar.setBadge('participants', count);
   people.render();
+  // "X is waiting to join" with Admit and View all, for hosts and co-hosts.
+  const waitingNotifier = new WaitingNotifier(room, toaster, () => setPanel('participants'));
+  const shareLink = new ShareLinkCard(room, meetingId, toaster);
 
   // The meeting's title is the page's one level-one heading.
   const title = h('h1', { class: 'meeting-title', attrs: { ...typedTextAttrs, 'data-testid': 'meeting-title' } });
@@ -122,13 +122,15 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   };
   document.addEventListener('keydown', onKey);
 
-  const element = h('div', { class: 'meeting', attrs: { 'data-testid': 'meeting' } }, top, h('div', { class: 'meeting-main' }, h('main', { class: 'stage' }, grid.element), panel), bar.element);
+  const element = h('div', { class: 'meeting', attrs: { 'data-testid': 'meeting' } }, top, h('div', { class: 'meeting-main' }, h('main', { class: 'stage' }, grid.element, shareLink.element), panel), bar.element);
   return {
     element,
     dispose() {
       clearInterval(tick);
       offLayout();
       grid.dispose();
+      waitingNotifier.dispose();
+      shareLink.dispose();
       badge.dispose();
       offConnection();
       document.removeEventListener('keydown', onKey);

@@ -1,11 +1,20 @@
-/** Held before entering: no host yet, or in the waiting room. Shows the title only. */
+/**
+ * Held before entering: no host yet, or in the waiting room. Shows the meeting's title (the server sends it
+ * in `waiting`, only after the passcode was checked) and nothing else about the meeting.
+ */
 import type { WaitingReason } from '../../client/index.ts';
 import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 import { brandHeader } from './brand.ts';
 
-export function waitingView(title: string, reason: WaitingReason, onLeave: () => void): HTMLElement {
-  return h(
+export function waitingView(title: string, reason: WaitingReason, onLeave: () => void): { element: HTMLElement; setTitle(title: string): void } {
+  const titleLine = h('p', { class: 'eyebrow waiting-title', attrs: { ...typedTextAttrs, 'data-testid': 'waiting-title' } });
+  const setTitle = (text: string) => {
+    titleLine.textContent = text;
+    titleLine.hidden = text === '';
+  };
+  setTitle(title);
+  const element = h(
     'div',
     { class: 'page centered-page' },
     brandHeader(),
@@ -13,7 +22,7 @@ export function waitingView(title: string, reason: WaitingReason, onLeave: () =>
       'main',
       { class: 'card message-card', attrs: { 'data-testid': `waiting-${reason}` } },
       h('div', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
-      title ? h('p', { class: 'eyebrow', text: title, attrs: typedTextAttrs }) : null,
+      titleLine,
       h('h1', { text: reason === 'host-absent' ? 'Waiting for the host to start this meeting' : 'The host will let you in soon' }),
       h('p', {
         class: 'muted',
@@ -22,4 +31,5 @@ export function waitingView(title: string, reason: WaitingReason, onLeave: () =>
       h('div', { class: 'actions center' }, h('button', { class: 'button secondary', text: 'Leave', attrs: { type: 'button', 'data-testid': 'waiting-leave' }, on: { click: onLeave } })),
     ),
   );
+  return { element, setTitle };
 }
