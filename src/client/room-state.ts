@@ -15,7 +15,7 @@ import type {
 } from '../protocol/index.ts';
 import { mayShareScreen } from '../protocol/index.ts';
 import { applyWaitingRoomMessage } from '../protocol/waiting-room.ts';
-import { Emitter } from './events.ts';
+import { Emitter } from '../events/emitter.ts';
 
 export interface ChatMessage {
   /** Local sequence number, for list keys; not a server id. */
@@ -33,7 +33,6 @@ export interface ChatMessage {
 }
 
 export interface RoomStateEvents {
-  [event: string]: unknown[];
   'participant-joined': [participant: ParticipantInfo];
   'participant-updated': [participant: ParticipantInfo, previous: ParticipantInfo];
   'participant-left': [participant: ParticipantInfo, reason: LeaveReason];

@@ -12,7 +12,7 @@ import type { WorkerPort } from '../e2ee/session/index.ts';
 import { MeetingEncryption } from './e2ee/meeting-encryption.ts';
 import { AdmissionError, admitInBatches } from './admission.ts';
 import { transition, type ConnectionInput, type ConnectionState, type EndReason } from './connection-state.ts';
-import { Emitter } from './events.ts';
+import { Emitter } from '../events/emitter.ts';
 import { HostControls } from './host-controls.ts';
 import { ActiveSpeakerDetector } from './media/active-speaker.ts';
 import type { LocalMedia } from './media/local-media.ts';
@@ -53,7 +53,6 @@ export type RoomNotice =
   | { kind: 'invalid-message'; reason: string };
 
 export interface RoomEvents {
-  [event: string]: unknown[];
   connection: [state: ConnectionState];
   /** Every remote track currently received (a full snapshot). */
   tracks: [tracks: readonly RemoteTrack[]];

@@ -11,7 +11,7 @@
  */
 import { clientMessage, decodeServerMessage, encodeMessage } from '../protocol/index.ts';
 import type { ClientMessage, ErrorCode, ServerMessage, ServerMessageOf } from '../protocol/index.ts';
-import { Emitter } from './events.ts';
+import { Emitter } from '../events/emitter.ts';
 
 /** A client message as callers write it: the request id is the client's business. */
 export type OutgoingMessage = ClientMessage extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
@@ -36,7 +36,6 @@ export interface SignallingCloseInfo {
 }
 
 export interface SignallingEvents {
-  [event: string]: unknown[];
   open: [];
   message: [message: ServerMessage];
   /** An error reply that no pending request was waiting for. */

@@ -21,7 +21,7 @@
  */
 import type { ChatBody, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
 import { E2eeSession, type E2eeChatMessage, type E2eeProblemCode, type E2eeState, type WorkerPort } from '../../e2ee/session/index.ts';
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 import type { TransformHook } from '../media/peer-connection.ts';
 import type { OutgoingMessage } from '../signalling-client.ts';
 
@@ -52,7 +52,6 @@ export interface EncryptionSnapshot {
 }
 
 export interface MeetingEncryptionEvents {
-  [event: string]: unknown[];
   changed: [snapshot: EncryptionSnapshot];
   chat: [message: E2eeChatMessage];
   problem: [problem: { code: E2eeProblemCode; participantId?: string }];

@@ -5,7 +5,7 @@
  * A speaker stays "active" for a short hold time after going quiet, so the
  * highlight does not flicker between words.
  */
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 
 export interface AudioLevelSource {
   /** Remote audio receivers and whose audio each carries. */
@@ -15,7 +15,6 @@ export interface AudioLevelSource {
 }
 
 export interface ActiveSpeakerEvents {
-  [event: string]: unknown[];
   /** Levels are 0..1 (linear, as WebRTC reports them). */
   levels: [levels: ReadonlyMap<string, number>];
   'active-speaker': [participantId: string | null];

@@ -5,11 +5,10 @@
  * muted with `track.enabled`, which keeps the track and makes unmuting instant.
  * The same instance feeds the pre-join preview and the meeting.
  */
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 import type { MediaKind } from './peer-connection.ts';
 
 export interface LocalMediaEvents {
-  [event: string]: unknown[];
   /** The track of `kind` changed (new device, camera on/off); null when there is none. */
   track: [kind: MediaKind, track: MediaStreamTrack | null];
   /** Microphone or camera switched on/off. */

@@ -11,12 +11,11 @@
  * is missing, so turning the camera on later is a `replaceTrack`, not a renegotiation.
  */
 import type { MediaSource } from '../../protocol/index.ts';
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 import { CAMERA_LAYERS, cameraEncodings, INITIAL_ACTIVE, qualityIndex } from './simulcast.ts';
 
 export interface PublisherEvents {
-  [event: string]: unknown[];
   /** ICE/DTLS failed; the owner decides whether to publish again. */
   failed: [];
   'connection-state': [state: RTCPeerConnectionState];

@@ -8,7 +8,7 @@
  * SAMPLE_INTERVAL_MS. Output: `cap` events.
  */
 import type { VideoQuality } from '../../protocol/index.ts';
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 
 export const SAMPLE_INTERVAL_MS = 2_000;
 /** Loss above this in a sample counts as congestion; two such samples in a row step the cap down. */

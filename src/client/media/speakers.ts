@@ -3,7 +3,7 @@
  * It decides whose microphones a browser receives in a meeting with more unmuted people than
  * audio slots: the ones talking now, then the most recent talkers.
  */
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 
 export type SpeakerHistoryEvents = {
   changed: [];

@@ -13,7 +13,7 @@
  * request, and the server's rate limit is never reached by a user scrolling).
  */
 import type { ServerMessageOf, SubscribedTrack, MediaSource, VideoQuality } from '../../protocol/index.ts';
-import { Emitter } from '../events.ts';
+import { Emitter } from '../../events/emitter.ts';
 import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 
 const MAX_SUBSCRIBE_RETRIES = 6;
@@ -45,7 +45,6 @@ export interface RemoteTrack {
 }
 
 export interface SubscriberEvents {
-  [event: string]: unknown[];
   tracks: [tracks: readonly RemoteTrack[]];
   'connection-state': [state: RTCPeerConnectionState];
   'negotiation-error': [error: unknown];

@@ -51,7 +51,7 @@ import { SEND_KEY_DELAY_MS } from '../worker/key-timing.ts';
 import type { DecryptFailureReason, MediaKind } from '../worker/messages.ts';
 import { fromBase64, toBase64 } from './base64.ts';
 import { decodeSealedChat, encodeSealedChat } from './chat.ts';
-import { Emitter } from './emitter.ts';
+import { Emitter } from '../../events/emitter.ts';
 import { keyPackageIdentity } from './key-package.ts';
 import { deriveEpochKeys } from './sframe-keys.ts';
 import { WorkerLink, type WorkerPort } from './worker-link.ts';
@@ -87,7 +87,6 @@ export interface E2eeChatMessage {
 }
 
 export interface E2eeSessionEvents {
-  [event: string]: unknown[];
   epoch: [info: E2eeEpochInfo];
   state: [state: E2eeState];
   'decrypt-failure': [failure: { participantId: string; reason: DecryptFailureReason; count: number }];

@@ -3,7 +3,7 @@
  * browser tab's session), whom they pinned (for this meeting only) and which grid page
  * they are on. The host's spotlight is not here: it is a meeting setting everyone gets.
  */
-import { Emitter } from '../../../client/events.ts';
+import { Emitter } from '../../../events/emitter.ts';
 
 export type LayoutMode = 'speaker' | 'grid';
 
@@ -18,7 +18,6 @@ const MODE_KEY = 'sabha.layout';
 const PAGE_SIZE_KEY = 'sabha.tilesPerPage';
 
 export interface LayoutPreferencesEvents {
-  [event: string]: unknown[];
   changed: [];
 }
 
