@@ -6,6 +6,7 @@
 import { CipherSuiteId, cipherSuite, mlsSenderKey } from '../src/e2ee/sframe/index.ts';
 import { FrameCryptor } from '../src/e2ee/worker/frame-cryptor.ts';
 import { createFrameTransform, type EncodedFrameLike, type StreamTarget } from '../src/e2ee/worker/worker-core.ts';
+import { median } from './measure.ts';
 
 const SIZES = [160, 4_000, 30_000];
 const BATCH = 200;
@@ -24,11 +25,6 @@ async function throughStream(frames: readonly Uint8Array[], transform: Transform
   await source.pipeThrough(transform).pipeTo(new WritableStream({ write: () => void count++ }));
   if (count !== frames.length) throw new Error('frames lost');
   return ((performance.now() - start) * 1000) / frames.length;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 export async function benchE2eeTransform(): Promise<void> {

@@ -24,6 +24,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MlsMember, type MlsAddition } from '../src/e2ee/mls/member.ts';
 import { loadMlsSuite } from '../src/e2ee/mls/suite.ts';
+import { median, participantIdOf, timed } from './measure.ts';
 
 const BUILD_BATCH = 250;
 const REMOVAL_COMMITS = 4;
@@ -48,21 +49,6 @@ interface Figures {
   readonly removeProcessMs: number;
 }
 
-function id(n: number): string {
-  return n.toString(16).padStart(16, '0');
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const value = await run();
-  return [value, performance.now() - start];
-}
-
 /** Runs the scenario at one size in this process, with whichever ts-mls code this process loaded. */
 async function measure(members: number, variant: Variant, reps: number): Promise<Figures> {
   const suite = await loadMlsSuite('noble');
@@ -73,11 +59,11 @@ async function measure(members: number, variant: Variant, reps: number): Promise
   const initialOthers = members - 2 + removals - readmissions;
   const keyPackages: MlsAddition[] = [];
   for (let i = 0; i < initialOthers + readmissions; i++) {
-    const m = await MlsMember.create(id(0x1000 + i), { suite });
+    const m = await MlsMember.create(participantIdOf(0x1000 + i), { suite });
     keyPackages.push({ identity: m.identity, keyPackage: m.keyPackageBytes() });
   }
-  const committer = await MlsMember.create(id(1), { suite });
-  const receiver = await MlsMember.create(id(2), { suite });
+  const committer = await MlsMember.create(participantIdOf(1), { suite });
+  const receiver = await MlsMember.create(participantIdOf(2), { suite });
   await committer.createGroup(`churn-${members}`);
   const commitAndRelay = async (request: Parameters<MlsMember['commit']>[0]): Promise<void> => {
     const output = await committer.commit(request);
@@ -103,7 +89,7 @@ async function measure(members: number, variant: Variant, reps: number): Promise
   const removeCommit: number[] = [];
   const removeProcess: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const joiner = await MlsMember.create(id(0x100000 + r), { suite });
+    const joiner = await MlsMember.create(participantIdOf(0x100000 + r), { suite });
     const [added, addMs] = await timed(() => committer.commit({ add: [{ identity: joiner.identity, keyPackage: joiner.keyPackageBytes() }] }));
     addCommit.push(addMs);
     await committer.applyPendingCommit();

@@ -15,6 +15,7 @@
 import { pathToFileURL } from 'node:url';
 import { MlsMember } from '../src/e2ee/mls/member.ts';
 import { loadMlsSuite, type MlsCryptoBackend, type MlsSuite } from '../src/e2ee/mls/suite.ts';
+import { median, participantIdOf, timed } from './measure.ts';
 
 const BUILD_BATCH = 250;
 const BACKENDS: readonly MlsCryptoBackend[] = ['webcrypto', 'noble'];
@@ -30,24 +31,9 @@ interface Row {
   readonly removeProcessMs: number;
 }
 
-function id(n: number): string {
-  return n.toString(16).padStart(16, '0');
-}
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const value = await run();
-  return [value, performance.now() - start];
-}
-
 async function measure(members: number, suite: MlsSuite, keyPackages: readonly { identity: string; keyPackage: Uint8Array }[], reps: number): Promise<Row> {
-  const committer = await MlsMember.create(id(1), { suite });
-  const receiver = await MlsMember.create(id(2), { suite });
+  const committer = await MlsMember.create(participantIdOf(1), { suite });
+  const receiver = await MlsMember.create(participantIdOf(2), { suite });
   const buildStart = performance.now();
   await committer.createGroup(`bench-${members}-${suite.backend}`);
   const toAdd = [{ identity: receiver.identity, keyPackage: receiver.keyPackageBytes() }, ...keyPackages.slice(0, members - 2)];
@@ -66,7 +52,7 @@ async function measure(members: number, suite: MlsSuite, keyPackages: readonly {
   const removeCommit: number[] = [];
   const removeProcess: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const joiner = await MlsMember.create(id(0x100000 + members * 100 + r), { suite });
+    const joiner = await MlsMember.create(participantIdOf(0x100000 + members * 100 + r), { suite });
     const [added, addMs] = await timed(() => committer.commit({ add: [{ identity: joiner.identity, keyPackage: joiner.keyPackageBytes() }] }));
     addCommit.push(addMs);
     await committer.applyPendingCommit();
@@ -122,7 +108,7 @@ export async function benchMls(): Promise<void> {
   const kpStart = performance.now();
   const keyPackages: { identity: string; keyPackage: Uint8Array }[] = [];
   for (let i = 0; i < largest; i++) {
-    const m = await MlsMember.create(id(0x1000 + i), { suite: suites[1]! });
+    const m = await MlsMember.create(participantIdOf(0x1000 + i), { suite: suites[1]! });
     keyPackages.push({ identity: m.identity, keyPackage: m.keyPackageBytes() });
   }
   console.log(`MLS bench: ${largest} KeyPackages made in ${(performance.now() - kpStart).toFixed(0)} ms; medians in ms`);

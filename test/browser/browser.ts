@@ -3,8 +3,10 @@
  * helpers that drive Sabha's pages the way a person would (through data-testid'd
  * controls) and read media counters through `window.__sabhaDebug`.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { StreamStats } from '../../src/web/debug-hook.ts';
+import { createMeeting } from '../helpers/meeting-fixture.ts';
+import type { TestServer } from '../helpers/test-server.ts';
 
 export type { StreamStats };
 
@@ -35,21 +37,52 @@ export interface DebugStats {
 
 /** One person: a separate browser context (own localStorage, so an own deviceId). */
 export async function openParticipant(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(url);
-  return { context, page };
+  const page = await openPage(browser, url);
+  return { context: page.context(), page };
 }
 
-/** One person in a fresh browser context with a grid page of `tilesPerPage` tiles (`localStorage['sabha.tilesPerPage']`). */
-export async function openWithTilesPerPage(browser: Browser, url: string, tilesPerPage: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
-  await context.addInitScript((n) => localStorage.setItem('sabha.tilesPerPage', String(n)), tilesPerPage);
+export interface PageOptions {
+  /** Viewport and device; a 1280x800 desktop by default. */
+  context?: BrowserContextOptions;
+  /** Granted besides camera and microphone (e.g. the clipboard). */
+  permissions?: string[];
+  /** Runs in the page before Sabha's script. */
+  init?: string | (() => void);
+}
+
+/** One person: a page in a fresh browser context (own localStorage, so an own device id), at `url`. */
+export async function openPage(browser: Browser, url: string, options: PageOptions = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    ...options.context,
+    permissions: ['camera', 'microphone', ...(options.permissions ?? [])],
+  });
+  if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
   await page.goto(url);
   return page;
+}
+
+/** One person with a grid page of `tilesPerPage` tiles (`localStorage['sabha.tilesPerPage']`). */
+export function openWithTilesPerPage(browser: Browser, url: string, tilesPerPage: number): Promise<Page> {
+  return openPage(browser, url, { init: `localStorage.setItem('sabha.tilesPerPage', ${JSON.stringify(String(tilesPerPage))})` });
+}
+
+export interface MeetingLinks {
+  meetingId: string;
+  passcode: string;
+  hostSecret: string;
+  participantLink: string;
+  /** The participant link with the host secret in its fragment. */
+  hostLink: string;
+}
+
+/** A new meeting on `server`, and the links people open to it. */
+export async function newMeetingLinks(server: TestServer, title: string): Promise<MeetingLinks> {
+  const { meetingId, passcode, hostSecret } = await createMeeting(server.wsUrl, title);
+  const participantLink = `${server.url}/m/${meetingId}#pc=${passcode}`;
+  return { meetingId, passcode, hostSecret, participantLink, hostLink: `${participantLink}&host=${hostSecret}` };
 }
 
 /** The participant id of the page's person, once joined. */

@@ -7,35 +7,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { createMeeting } from '../helpers/meeting-fixture.ts';
 import { RawClient, randomDeviceId } from '../helpers/ws-client.ts';
-import { e2ee, inboundFrom, join, launchBrowser, selfId, stats, waitFor } from './browser.ts';
+import { e2ee, inboundFrom, join, launchBrowser, newMeetingLinks, openPage, selfId, stats, waitFor, type MeetingLinks } from './browser.ts';
 
-interface MeetingLinks {
-  meetingId: string;
-  hostSecret: string;
-  participantLink: string;
-  hostLink: string;
+
+/** In the page before Sabha's script: records every camera and microphone stream it gets. */
+function recordStreams(): void {
+  const streams: MediaStream[] = [];
+  (window as unknown as { __streams: MediaStream[] }).__streams = streams;
+  const devices = navigator.mediaDevices;
+  const original = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await original(constraints);
+    streams.push(stream);
+    return stream;
+  };
 }
 
 /** Opens a page in its own browser context (own device id) that records every camera and microphone it gets. */
-async function openPage(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['camera', 'microphone'] });
-  await context.addInitScript(() => {
-    const streams: MediaStream[] = [];
-    (window as unknown as { __streams: MediaStream[] }).__streams = streams;
-    const devices = navigator.mediaDevices;
-    const original = devices.getUserMedia.bind(devices);
-    devices.getUserMedia = async (constraints) => {
-      const stream = await original(constraints);
-      streams.push(stream);
-      return stream;
-    };
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(url);
-  return page;
+function openRecording(browser: Browser, url: string): Promise<Page> {
+  return openPage(browser, url, { init: recordStreams });
 }
 
 /** Camera and microphone tracks this page opened that are still live (the camera light is on). */
@@ -47,18 +38,13 @@ function liveTracks(page: Page): Promise<{ opened: number; live: number }> {
 }
 
 
-async function newMeeting(server: TestServer): Promise<MeetingLinks> {
-  const { meetingId, passcode, hostSecret } = await createMeeting(server.wsUrl, 'Class 7B');
-  const participantLink = `${server.url}/m/${meetingId}#pc=${passcode}`;
-  return { meetingId, hostSecret, participantLink, hostLink: `${participantLink}&host=${hostSecret}` };
-}
 
 /** The host starts the meeting in a browser; a student is admitted from the waiting room. */
 async function hostAndStudent(browser: Browser, links: MeetingLinks): Promise<{ host: Page; student: Page; studentId: string }> {
-  const host = await openPage(browser, links.hostLink);
+  const host = await openRecording(browser, links.hostLink);
   await join(host, 'Teacher');
   await host.getByTestId('meeting').waitFor({ timeout: 30_000 });
-  const student = await openPage(browser, links.participantLink);
+  const student = await openRecording(browser, links.participantLink);
   await join(student, 'Student');
   await student.getByTestId('waiting-waiting-room').waitFor({ timeout: 20_000 });
   if (!(await host.getByTestId('waiting-list').isVisible())) await host.getByTestId('participants-button').click();
@@ -98,8 +84,8 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
   });
 
   it('takes the host secret out of the address bar at once and never puts it back', async () => {
-    const links = await newMeeting(server);
-    const host = await openPage(browser, links.hostLink);
+    const links = await newMeetingLinks(server, 'Class 7B');
+    const host = await openRecording(browser, links.hostLink);
     await host.getByTestId('join-button').waitFor();
     assert.equal(host.url(), `${server.url}/m/${links.meetingId}`, 'no fragment before joining');
     await join(host, 'Teacher');
@@ -109,7 +95,7 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
   });
 
   it('ends the meeting for all without saying that it could not be ended', async () => {
-    const links = await newMeeting(server);
+    const links = await newMeetingLinks(server, 'Class 7B');
     const { host, student } = await hostAndStudent(browser, links);
     await host.getByTestId('leave-button').click();
     await host.getByTestId('end-for-all').click();
@@ -124,7 +110,7 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
   });
 
   it('gives a host who reloads the host role back at once, without a reconnecting ghost, in one encrypted group', async () => {
-    const links = await newMeeting(server);
+    const links = await newMeetingLinks(server, 'Class 7B');
     const { host, student, studentId } = await hostAndStudent(browser, links);
     await waitFor(() => tiles(student), (t) => t.count === 2);
 
@@ -165,7 +151,7 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
       ['/m/abcdefghijklmnop/extra', 'meeting'],
       ['/no-such-page', 'page'],
     ] as const) {
-      const page = await openPage(browser, server.url + path);
+      const page = await openRecording(browser, server.url + path);
       const card = page.getByTestId('unavailable');
       await card.waitFor({ timeout: 10_000 });
       assert.equal(await card.getAttribute('data-kind'), kind, path);
@@ -177,7 +163,7 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
   });
 
   it('says an ended or unknown meeting is not available after the join attempt, and releases the camera', async () => {
-    const links = await newMeeting(server);
+    const links = await newMeetingLinks(server, 'Class 7B');
     const host = await RawClient.connect(server.wsUrl);
     await host.request({ type: 'join', meetingId: links.meetingId, passcode: 'unused', name: 'Host', deviceId: randomDeviceId(), hostSecret: links.hostSecret });
     const ended = host.nextOf('left');
@@ -185,7 +171,7 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
     await ended;
 
     for (const url of [links.participantLink, links.hostLink, `${server.url}/m/abcdefghijklmnop#pc=abcdefghij`]) {
-      const page = await openPage(browser, url);
+      const page = await openRecording(browser, url);
       await waitFor(() => liveTracks(page), (t) => t.live > 0);
       await join(page, 'Latecomer');
       const card = page.getByTestId('unavailable');

@@ -7,41 +7,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createMeeting } from '../helpers/meeting-fixture.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { RawClient, randomDeviceId } from '../helpers/ws-client.ts';
-import { e2ee, join, launchBrowser, waitFor } from './browser.ts';
+import { e2ee, join, launchBrowser, newMeetingLinks, openPage, waitFor, type MeetingLinks } from './browser.ts';
 
 /** Right-to-left and left-to-right in one title, so that the bidi handling is exercised. */
 const TITLE = 'صف ٧ب · Class 7B';
 
-interface MeetingLinks {
-  meetingId: string;
-  passcode: string;
-  hostSecret: string;
-  participantLink: string;
-  hostLink: string;
-}
 
-async function newMeeting(server: TestServer): Promise<MeetingLinks> {
-  const { meetingId, passcode, hostSecret } = await createMeeting(server.wsUrl, TITLE);
-  const participantLink = `${server.url}/m/${meetingId}#pc=${passcode}`;
-  return { meetingId, passcode, hostSecret, participantLink, hostLink: `${participantLink}&host=${hostSecret}` };
-}
 
-async function openPage(browser: Browser, url: string, clipboard = false): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    permissions: ['camera', 'microphone', ...(clipboard ? ['clipboard-read', 'clipboard-write'] : [])],
-  });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(url);
-  return page;
-}
 
 async function hostInMeeting(browser: Browser, links: MeetingLinks): Promise<Page> {
-  const host = await openPage(browser, links.hostLink, true);
+  const host = await openPage(browser, links.hostLink, { permissions: ['clipboard-read', 'clipboard-write'] });
   await join(host, 'Teacher');
   await host.getByTestId('meeting').waitFor({ timeout: 30_000 });
   return host;
@@ -62,7 +39,7 @@ describe('the first moments of a meeting in real browsers', { timeout: 300_000 }
   });
 
   it('shows the meeting title on the waiting screens, isolated in its own direction, and nothing of it before the passcode is checked', async () => {
-    const links = await newMeeting(server);
+    const links = await newMeetingLinks(server, TITLE);
     const guest = await openPage(browser, links.participantLink);
     await guest.getByTestId('join-button').waitFor();
     assert.ok(!((await guest.textContent('body')) ?? '').includes('Class 7B'), 'the pre-join page knows nothing of the meeting');
@@ -86,7 +63,7 @@ describe('the first moments of a meeting in real browsers', { timeout: 300_000 }
   });
 
   it('offers a host alone in a new meeting the participant link, without the host secret, to copy', async () => {
-    const links = await newMeeting(server);
+    const links = await newMeetingLinks(server, TITLE);
     const host = await hostInMeeting(browser, links);
     const card = host.getByTestId('share-link-card');
     await card.waitFor({ state: 'visible', timeout: 10_000 });
@@ -104,7 +81,7 @@ describe('the first moments of a meeting in real browsers', { timeout: 300_000 }
   });
 
   it('lets the host admit someone from the "waiting to join" notification into the encrypted meeting, and then puts the link away', async () => {
-    const links = await newMeeting(server);
+    const links = await newMeetingLinks(server, TITLE);
     const host = await hostInMeeting(browser, links);
     await host.getByTestId('share-link-card').waitFor({ state: 'visible', timeout: 10_000 });
     assert.ok(!(await host.getByTestId('waiting-list').isVisible()), 'the People panel is closed');

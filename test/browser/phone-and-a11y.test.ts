@@ -10,32 +10,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { createMeeting } from '../helpers/meeting-fixture.ts';
-import { join, launchBrowser, waitFor } from './browser.ts';
+import { join, launchBrowser, newMeetingLinks, openPage, waitFor } from './browser.ts';
 
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
 
-interface Links {
-  participantLink: string;
-  hostLink: string;
-}
 
-async function newMeeting(server: TestServer): Promise<Links> {
-  const { meetingId, passcode, hostSecret } = await createMeeting(server.wsUrl, 'Class 7B');
-  const participantLink = `${server.url}/m/${meetingId}#pc=${passcode}`;
-  return { participantLink, hostLink: `${participantLink}&host=${hostSecret}` };
-}
 
-/** A page in its own browser context; `init` runs in the page before Sabha's script. */
-async function openPage(browser: Browser, url: string, options: BrowserContextOptions, init?: () => void): Promise<Page> {
-  const context = await browser.newContext({ ...options, permissions: ['camera', 'microphone'] });
-  if (init) await context.addInitScript(init);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err.message));
-  await page.goto(url);
-  return page;
-}
 
 async function joinMeeting(page: Page, name: string): Promise<void> {
   await join(page, name);
@@ -109,8 +90,8 @@ describe('phones and accessibility in real browsers', { timeout: 300_000 }, () =
   });
 
   it('fits the meeting into a 390x844 phone with the chat’s close and send buttons inside the window, and offers no screen share there', async () => {
-    const links = await newMeeting(server);
-    const page = await openPage(browser, links.hostLink, PHONE);
+    const links = await newMeetingLinks(server, 'Class 7B');
+    const page = await openPage(browser, links.hostLink, { context: PHONE });
     await joinMeeting(page, 'Teacher');
     assert.equal(await page.getByTestId('share-screen').isVisible(), false, 'no screen share on a phone');
     assert.deepEqual(await overflow(page), { scroll: 390, inner: 390, outside: [] });
@@ -127,10 +108,10 @@ describe('phones and accessibility in real browsers', { timeout: 300_000 }, () =
   });
 
   it('offers no screen share in a browser without getDisplayMedia', async () => {
-    const links = await newMeeting(server);
-    const page = await openPage(browser, links.hostLink, DESKTOP, () => {
+    const links = await newMeetingLinks(server, 'Class 7B');
+    const page = await openPage(browser, links.hostLink, { context: DESKTOP, init: () => {
       delete (MediaDevices.prototype as { getDisplayMedia?: unknown }).getDisplayMedia;
-    });
+    } });
     await joinMeeting(page, 'Teacher');
     assert.equal(await page.getByTestId('mic-button').isVisible(), true);
     assert.equal(await page.getByTestId('share-screen').isVisible(), false);
@@ -143,15 +124,15 @@ describe('phones and accessibility in real browsers', { timeout: 300_000 }, () =
     let studentId: string;
 
     before(async () => {
-      const links = await newMeeting(server);
+      const links = await newMeetingLinks(server, 'Class 7B');
       // The host's browser fails every screen capture, with the error the test puts in `__displayError`.
-      host = await openPage(browser, links.hostLink, DESKTOP, () => {
+      host = await openPage(browser, links.hostLink, { context: DESKTOP, init: () => {
         const w = window as unknown as { __displayError: string };
         w.__displayError = 'NotAllowedError';
         MediaDevices.prototype.getDisplayMedia = () => Promise.reject(new DOMException('capture failed', w.__displayError));
-      });
+      } });
       await joinMeeting(host, 'Teacher');
-      student = await openPage(browser, links.participantLink, DESKTOP);
+      student = await openPage(browser, links.participantLink, { context: DESKTOP });
       await join(student, 'Ravi');
       await host.getByTestId('participants-button').click();
       const entry = host.getByTestId('waiting-entry').filter({ hasText: 'Ravi' });
@@ -249,8 +230,8 @@ describe('phones and accessibility in real browsers', { timeout: 300_000 }, () =
   });
 
   it('reaches the camera and microphone toggles before Join when tabbing from the name field', async () => {
-    const links = await newMeeting(server);
-    const page = await openPage(browser, links.participantLink, DESKTOP);
+    const links = await newMeetingLinks(server, 'Class 7B');
+    const page = await openPage(browser, links.participantLink, { context: DESKTOP });
     await waitFor(() => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid), (id) => id === 'name-input', 5000);
     const order: string[] = [];
     for (let i = 0; i < 10 && !order.includes('join-button'); i++) {

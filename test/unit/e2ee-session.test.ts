@@ -11,6 +11,18 @@ import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
 let workerTime = 1_000_000;
 const newMeeting = () => FakeMeeting.create({ workerClock: () => workerTime });
 
+/** A host and a participant in the group and one person in the waiting room: where admission tests start. */
+async function hostParticipantAndOneWaiting() {
+  const meeting = await newMeeting();
+  const host = meeting.arrive('host');
+  await meeting.settle();
+  const b = meeting.arrive('participant');
+  await meeting.settle();
+  const waiting = meeting.arrive('participant', true);
+  await meeting.settle();
+  return { meeting, host, b, waiting, epoch: meeting.mls.epoch };
+}
+
 /**
  * Every pair of joined people: what one sends as a frame, the other opens as coming from the sender. First
  * the send-key delay passes, so that everyone sends under the newest epoch (a member that joined at it has
@@ -233,14 +245,7 @@ describe('E2eeSession', () => {
   });
 
   test('an admission whose request was lost does not block the next one, which goes through', async () => {
-    const meeting = await newMeeting();
-    const host = meeting.arrive('host');
-    await meeting.settle();
-    const b = meeting.arrive('participant');
-    await meeting.settle();
-    const waiting = meeting.arrive('participant', true);
-    await meeting.settle();
-    const epoch = meeting.mls.epoch;
+    const { meeting, host, b, waiting, epoch } = await hostParticipantAndOneWaiting();
 
     meeting.lose.set('admit', 'request');
     await assert.rejects(host.session.admit([waiting.id]), /unknown/);
@@ -253,14 +258,7 @@ describe('E2eeSession', () => {
   });
 
   test('a commit whose reply was lost stays pending until the server names the epoch after it, then is applied', async () => {
-    const meeting = await newMeeting();
-    const host = meeting.arrive('host');
-    await meeting.settle();
-    const b = meeting.arrive('participant');
-    await meeting.settle();
-    const waiting = meeting.arrive('participant', true);
-    await meeting.settle();
-    const epoch = meeting.mls.epoch;
+    const { meeting, host, b, waiting, epoch } = await hostParticipantAndOneWaiting();
 
     meeting.lose.set('admit', 'reply');
     await assert.rejects(host.session.admit([waiting.id]), /unknown/);
