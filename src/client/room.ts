@@ -60,6 +60,11 @@ export interface RoomEvents {
   'local-screen': [track: MediaStreamTrack | null];
   'active-speaker': [participantId: string | null];
   levels: [levels: ReadonlyMap<string, number>];
+  /**
+   * The subscriber connection's statistics, every SAMPLE_INTERVAL_MS while joined: one `getStats()` serves
+   * congestion control and the tiles' connection-quality indicators.
+   */
+  'receive-stats': [report: RTCStatsReport];
   notice: [notice: RoomNotice];
   /** The meeting's end-to-end encryption was set up (on join); its own events say the rest. */
   encryption: [encryption: MeetingEncryption];
@@ -90,7 +95,7 @@ export class Room extends Emitter<RoomEvents> {
   /** Congestion control lowers this; never above what the tiles ask. */
   #qualityCap: VideoQuality = 'high';
   readonly #governor = new QualityGovernor();
-  #governorTimer: ReturnType<typeof setInterval> | undefined;
+  #receiveStatsTimer: ReturnType<typeof setInterval> | undefined;
   /** The camera layers anybody receives, as the server last said; a republished camera starts with them. */
   #cameraLayers: readonly boolean[] | null = null;
 
@@ -422,7 +427,7 @@ export class Room extends Emitter<RoomEvents> {
         this.emit('notice', { kind: 'muted-on-entry' });
       }
       this.activeSpeaker.start();
-      this.#startGovernor();
+      this.#startReceiveStats();
       // Senders are sealed from their first frame, which needs the E2EE session to know who we are.
       try {
         await this.#encryption?.whenParticipant(message.self.participantId);
@@ -565,18 +570,27 @@ export class Room extends Emitter<RoomEvents> {
     this.#cleanup();
   }
 
-  #startGovernor(): void {
-    this.#governorTimer = setInterval(() => {
+  #startReceiveStats(): void {
+    let busy = false;
+    this.#receiveStatsTimer = setInterval(() => {
       const pc = this.subscriber.peerConnection;
-      if (!pc) return;
-      void inboundVideoCounters(pc).then(({ received, lost }) => this.#governor.sample(received, lost), () => undefined);
+      if (!pc || busy) return;
+      busy = true;
+      pc.getStats()
+        .then((report) => {
+          const { received, lost } = inboundVideoCounters(report);
+          this.#governor.sample(received, lost);
+          this.emit('receive-stats', report);
+        })
+        .catch(() => undefined) // the connection closed under us
+        .finally(() => (busy = false));
     }, SAMPLE_INTERVAL_MS);
   }
 
   #cleanup(): void {
     this.activeSpeaker.stop();
     this.speakers.clear();
-    clearInterval(this.#governorTimer);
+    clearInterval(this.#receiveStatsTimer);
     for (const publisher of this.#publishers.values()) publisher.close();
     this.#publishers.clear();
     this.subscriber.close();

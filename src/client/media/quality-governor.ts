@@ -77,9 +77,8 @@ export class QualityGovernor extends Emitter<QualityGovernorEvents> {
   }
 }
 
-/** The subscriber connection's cumulative inbound video packets received and lost. */
-export async function inboundVideoCounters(pc: RTCPeerConnection): Promise<{ received: number; lost: number }> {
-  const report = await pc.getStats();
+/** The subscriber connection's cumulative inbound video packets received and lost, from one stats report. */
+export function inboundVideoCounters(report: RTCStatsReport): { received: number; lost: number } {
   let received = 0;
   let lost = 0;
   report.forEach((r: { type: string; kind?: string; packetsReceived?: number; packetsLost?: number }) => {

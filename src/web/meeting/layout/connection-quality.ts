@@ -3,18 +3,15 @@
  * label, and the figures behind them on click (loss, round trip, resolution received,
  * frame rate, jitter).
  *
- * One monitor samples the subscriber connection's statistics every two seconds, and
- * only for the tiles on screen that receive video: one `getStats()` of the subscriber
- * peer connection gives every inbound stream and the selected candidate pair's round
- * trip at once, which costs less than a call per receiver.
+ * One monitor judges the tiles on screen that receive video from the Room's `receive-stats`
+ * (every two seconds): the one `getStats()` of the subscriber peer connection that congestion
+ * control takes anyway gives every inbound stream and the selected candidate pair's round trip.
  */
 import type { RemoteTrack, Room } from '../../../client/index.ts';
 import { isolate } from '../../bidi.ts';
 import { h } from '../../dom.ts';
 import { assessQuality, layerName, type ConnectionQuality, type InboundSample } from './connection-stats.ts';
 import { placePopover } from './popover.ts';
-
-export const QUALITY_SAMPLE_MS = 2000;
 
 const LEVEL_TEXT = { good: 'good', fair: 'fair', poor: 'poor' } as const;
 
@@ -122,63 +119,53 @@ interface StatsReport {
 }
 
 export class ConnectionQualityMonitor {
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #unsubscribe: () => void;
   /** Last sample per received stream; keyed by mid and sender, since a slot may be re-pointed to someone else. */
   #previous = new Map<string, InboundSample>();
-  #busy = false;
 
   constructor(
     readonly room: Room,
     readonly visible: () => MonitoredTile[],
   ) {
-    this.#timer = setInterval(() => void this.sample(), QUALITY_SAMPLE_MS);
+    // The Room samples the subscriber connection for congestion control anyway: the same report serves here.
+    this.#unsubscribe = room.on('receive-stats', (report) => this.sample(report));
   }
 
-  async sample(): Promise<void> {
-    if (this.#busy) return;
+  sample(report: RTCStatsReport): void {
     const tiles = this.visible();
-    const pc = this.room.peerConnections().find((x) => x.name === 'subscriber')?.pc;
-    if (!pc || tiles.length === 0) {
+    if (tiles.length === 0) {
       this.#previous.clear();
       return;
     }
-    this.#busy = true;
-    try {
-      const reports: StatsReport[] = [];
-      (await pc.getStats()).forEach((r: StatsReport) => reports.push(r));
-      const byMid = new Map<string, StatsReport>();
-      for (const r of reports) if (r.type === 'inbound-rtp' && r.kind === 'video' && r.mid !== undefined) byMid.set(r.mid, r);
-      const roundTrip = selectedRoundTrip(reports);
-      const next = new Map<string, InboundSample>();
-      for (const { remote, indicator } of tiles) {
-        const r = byMid.get(remote.mid);
-        if (!r) {
-          indicator.clear();
-          continue;
-        }
-        const key = `${remote.mid}|${remote.participantId}`;
-        const sample: InboundSample = {
-          packetsReceived: r.packetsReceived ?? 0,
-          packetsLost: r.packetsLost ?? 0,
-          ...(r.jitter !== undefined ? { jitter: r.jitter } : {}),
-          ...(r.frameWidth !== undefined ? { frameWidth: r.frameWidth } : {}),
-          ...(r.frameHeight !== undefined ? { frameHeight: r.frameHeight } : {}),
-          ...(r.framesPerSecond !== undefined ? { framesPerSecond: r.framesPerSecond } : {}),
-        };
-        indicator.show(assessQuality(this.#previous.get(key) ?? null, sample, roundTrip));
-        next.set(key, sample);
+    const reports: StatsReport[] = [];
+    report.forEach((r: StatsReport) => reports.push(r));
+    const byMid = new Map<string, StatsReport>();
+    for (const r of reports) if (r.type === 'inbound-rtp' && r.kind === 'video' && r.mid !== undefined) byMid.set(r.mid, r);
+    const roundTrip = selectedRoundTrip(reports);
+    const next = new Map<string, InboundSample>();
+    for (const { remote, indicator } of tiles) {
+      const r = byMid.get(remote.mid);
+      if (!r) {
+        indicator.clear();
+        continue;
       }
-      this.#previous = next;
-    } catch {
-      // The connection closed under us; the next round starts afresh.
-      this.#previous.clear();
-    } finally {
-      this.#busy = false;
+      const key = `${remote.mid}|${remote.participantId}`;
+      const sample: InboundSample = {
+        packetsReceived: r.packetsReceived ?? 0,
+        packetsLost: r.packetsLost ?? 0,
+        ...(r.jitter !== undefined ? { jitter: r.jitter } : {}),
+        ...(r.frameWidth !== undefined ? { frameWidth: r.frameWidth } : {}),
+        ...(r.frameHeight !== undefined ? { frameHeight: r.frameHeight } : {}),
+        ...(r.framesPerSecond !== undefined ? { framesPerSecond: r.framesPerSecond } : {}),
+      };
+      indicator.show(assessQuality(this.#previous.get(key) ?? null, sample, roundTrip));
+      next.set(key, sample);
     }
+    this.#previous = next;
   }
 
   dispose(): void {
-    clearInterval(this.#timer);
+    this.#unsubscribe();
   }
 }
 
