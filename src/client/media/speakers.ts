@@ -33,10 +33,6 @@ export class SpeakerHistory extends Emitter<SpeakerHistoryEvents> {
     this.#lastSpokeAt.clear();
   }
 
-  isSpeaking(participantId: string): boolean {
-    return this.#speaking.has(participantId);
-  }
-
   /** Talking now first, then by how recently they talked, then the rest in the given order. */
   rank(participantIds: readonly string[]): string[] {
     const score = (id: string) => (this.#speaking.has(id) ? 2 : 0) * 1e12 + (this.#lastSpokeAt.get(id) ?? 0);

@@ -86,11 +86,6 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     return mid === null ? undefined : this.#byMid.get(mid);
   }
 
-  /** The subscription last asked for (sorted). */
-  get desired(): SubscriptionRequest {
-    return this.#desired.request;
-  }
-
   /**
    * Asks for exactly this subscription; sends nothing if it did not change. A refusal by the media
    * server (a publication announced a moment before the SFU can serve it, or an SFU restart) is
