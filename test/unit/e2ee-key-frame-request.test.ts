@@ -31,8 +31,20 @@ async function receiver() {
     readable, writable, options: { operation: 'decrypt', participantId: ALICE, kind: 'video' },
     sendKeyFrameRequest: async () => void requests++,
   }));
-  const send = async (frame: Uint8Array) => push((await sender.encryptFrame(frame, 'video'))!);
-  const flush = () => new Promise((r) => setTimeout(r, 10));
+  let sent = 0;
+  const send = async (frame: Uint8Array) => {
+    sent++;
+    push((await sender.encryptFrame(frame, 'video'))!);
+  };
+  /** Until the worker has handled every frame sent so far (opened or dropped): decryption is asynchronous. */
+  const flush = async () => {
+    const handled = () => {
+      const stats = core.cryptor.stats();
+      return stats.decrypted + stats.droppedUndecryptable + stats.droppedExpected;
+    };
+    for (let waited = 0; handled() < sent && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // the last opened frame reaches the writable side
+  };
   const giveKeys = async () => {
     core.handleMessage({ kind: 'set-receive-keys', data: { epoch: 4, keys: [{ kid: key.kid.toString(), key: key.baseKey.slice(), participantId: ALICE }] } });
     await core.cryptor.settled();
