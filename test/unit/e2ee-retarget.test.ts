@@ -52,7 +52,15 @@ async function setup() {
   await senders.carol.setSendKey(EPOCH, carol.kid, carol.baseKey);
   const frame = async (from: 'alice' | 'carol', seed: number) => (await senders[from].encryptFrame(Uint8Array.of(seed, seed, seed, seed), 'audio'))!;
   const failures = () => posted.filter((m) => m.kind === 'decrypt-failure');
-  const flush = () => new Promise((resolve) => setTimeout(resolve, 10));
+  /** Until the worker has handled `count` frames in all (opened or dropped): decryption is asynchronous. */
+  const flush = async (count: number) => {
+    const handled = () => {
+      const stats = core.cryptor.stats();
+      return stats.decrypted + stats.droppedUndecryptable + stats.droppedExpected;
+    };
+    for (let waited = 0; handled() < count && waited < 5000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the last opened frame reaches the writable side
+  };
   return { clock, core, frame, failures, flush };
 }
 
@@ -62,17 +70,17 @@ describe('re-pointing a receiver to another participant', () => {
     const ends = pipeEnds();
     assert.ok(core.handleMessage({ kind: 'attach', data: { streamId: 7, readable: ends.readable, writable: ends.writable, operation: 'decrypt', participantId: ALICE, kind: 'audio' } }));
     ends.push(await frame('alice', 1));
-    await flush();
+    await flush(1);
     assert.ok(core.handleMessage({ kind: 'retarget', data: { streamId: 7, participantId: CAROL } }));
     ends.push(await frame('alice', 2)); // still in flight from Alice
     ends.push(await frame('carol', 3));
-    await flush();
+    await flush(3);
     assert.deepEqual(ends.shown.map((f) => f[0]), [1, 3], 'Alice before, Carol after; Alice\'s late frame dropped');
     assert.deepEqual(failures(), []);
     assert.equal(core.cryptor.stats().droppedExpected, 1, 'counted as dropped');
     clock.t += RETARGET_GRACE_MS;
     ends.push(await frame('alice', 4));
-    await flush();
+    await flush(4);
     assert.deepEqual(failures(), [{ kind: 'decrypt-failure', data: { participantId: CAROL, reason: 'wrong-sender', count: 1 } }]);
   });
 
@@ -100,12 +108,12 @@ describe('re-pointing a receiver to another participant', () => {
     assert.ok(core.handleScriptTransform({ readable: ends.readable, writable: ends.writable, options: created[1] }));
     ends.push(await frame('alice', 1));
     ends.push(await frame('carol', 2));
-    await flush();
+    await flush(2);
     assert.deepEqual(ends.shown.map((f) => f[0]), [2]);
     assert.deepEqual(failures(), []);
     clock.t += RETARGET_GRACE_MS;
     ends.push(await frame('alice', 3));
-    await flush();
+    await flush(3);
     assert.equal(failures().length, 1, 'after the grace, a wrong sender is reported again');
   });
 
@@ -118,5 +126,32 @@ describe('re-pointing a receiver to another participant', () => {
 
   afterEach(() => {
     delete (globalThis as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+  });
+});
+
+describe('a receiver still bound to someone who left the group', () => {
+  test('drops another member’s frames without reporting them, once the one it shows holds no key any more', async () => {
+    const { clock, core, failures } = await setup();
+    // Alice leaves: the next epoch's keys have only Carol's.
+    const next = mlsSenderKey(SUITE, BASE.map((b) => b ^ 0x5a), 2, EPOCH + 1);
+    core.handleMessage({ kind: 'set-receive-keys', data: { epoch: EPOCH + 1, keys: [{ kid: next.kid.toString(), key: next.baseKey.slice(), participantId: CAROL }] } });
+    await core.cryptor.settled();
+    const carol = new FrameCryptor({ onFailure: () => {}, now: () => clock.t });
+    await carol.setSendKey(EPOCH + 1, next.kid, next.baseKey);
+    const carolFrame = async (n: number) => (await carol.encryptFrame(Uint8Array.of(n, n, n, n), 'audio'))!;
+
+    // While Alice's keys are still held (the grace), Carol's frames shown as Alice are reported: a relabelling.
+    assert.equal(await core.cryptor.decryptFrame(await carolFrame(1), ALICE, 'audio'), null);
+    assert.deepEqual(failures(), [{ kind: 'decrypt-failure', data: { participantId: ALICE, reason: 'wrong-sender', count: 1 } }]);
+
+    // After the grace no key of Alice's is held: a receiver still bound to her is an m-line the SFU gave to
+    // Carol before the new offer arrived. Dropped, not reported.
+    clock.t += 60_000;
+    core.tick();
+    const reported = failures().length;
+    assert.equal(await core.cryptor.decryptFrame(await carolFrame(2), ALICE, 'audio'), null);
+    assert.equal(failures().length, reported, 'not reported');
+    assert.equal(core.cryptor.stats().droppedExpected, 1, 'but dropped');
+    assert.deepEqual((await core.cryptor.decryptFrame(await carolFrame(3), CAROL, 'audio'))?.[0], 3, 'and Carol’s own receiver opens it');
   });
 });

@@ -87,6 +87,9 @@ interface FailureState {
   reason: DecryptFailureReason;
 }
 
+/** How many departed members are remembered (receivers bound to them drop others' frames unreported). */
+const MAX_REMEMBERED_DEPARTURES = 4096;
+
 export class FrameCryptor {
   readonly #context = new SFrameContext({ suite: CipherSuiteId.AES_128_GCM_SHA256_128 });
   readonly #onFailure: (report: DecryptFailureReport) => void;
@@ -106,6 +109,8 @@ export class FrameCryptor {
   readonly #owners = new Map<bigint, { epoch: number; participantId: string }>();
   /** Receive keys set but not imported yet (bytes, zeroed once imported or forgotten), by KID. */
   readonly #deferred = new Map<bigint, Uint8Array>();
+  /** Participants who left the group (oldest first), for receivers still bound to them. */
+  readonly #departed = new Set<string>();
   readonly #importing = new Map<bigint, Promise<void>>();
   /** Leaf index -> participant, as of the newest epoch: attributes a frame whose KID we have no key for. */
   readonly #leafOwners = new Map<bigint, string>();
@@ -182,6 +187,7 @@ export class FrameCryptor {
     return this.#serial(async () => {
       const current = this.#currentReceiveEpoch;
       if (current !== epoch) {
+        this.#noteDepartures(keys);
         if (current === undefined) this.#keyedSince = { epoch, at: this.#now() };
         const superseded = current === undefined ? undefined : this.#receive.get(current);
         if (superseded !== undefined) superseded.expiresAt = this.#now() + this.#graceMs;
@@ -272,7 +278,11 @@ export class FrameCryptor {
     }
     const owner = this.#owners.get(result.kid)?.participantId;
     if (owner !== participantId) {
-      if (owner !== undefined && this.#recentlyShown(owner, formerSenders)) this.#stats.droppedExpected++;
+      // Dropped either way. Not a failure to report: frames in flight from whom the receiver showed before,
+      // or a receiver still bound to a member who left the group (no key of theirs held any more), whose m-line
+      // the SFU gave to another sender before the new offer reached the page.
+      const stale = this.#departed.has(participantId) && !this.#holdsKey(participantId);
+      if (owner !== undefined && (this.#recentlyShown(owner, formerSenders) || stale)) this.#stats.droppedExpected++;
       else this.#fail(participantId, 'wrong-sender');
       return null;
     }
@@ -403,6 +413,24 @@ export class FrameCryptor {
     }
     const leafOwner = this.#leafOwners.get(senderIndex);
     return leafOwner !== undefined && this.#recentlyShown(leafOwner, formerSenders);
+  }
+
+  /** Members of the epoch being superseded who are not in the new one: they left the group. */
+  #noteDepartures(next: readonly ReceiveKey[]): void {
+    const staying = new Set(next.map((k) => k.participantId));
+    for (const id of staying) this.#departed.delete(id);
+    for (const owner of this.#owners.values()) {
+      if (owner.epoch !== this.#currentReceiveEpoch || staying.has(owner.participantId)) continue;
+      this.#departed.add(owner.participantId);
+      // Bounded: the oldest departures are forgotten first.
+      if (this.#departed.size > MAX_REMEMBERED_DEPARTURES) this.#departed.delete(this.#departed.values().next().value!);
+    }
+  }
+
+  /** Whether any epoch we hold keys of has a key of this participant. */
+  #holdsKey(participantId: string): boolean {
+    for (const owner of this.#owners.values()) if (owner.participantId === participantId) return true;
+    return false;
   }
 
   #recentlyShown(participantId: string, formerSenders: FormerSenders | undefined): boolean {
