@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures beside a
- * baseline measured in the same run. `--only sframe,mls,mls-churn,transform,join,load,scale` narrows it.
+ * baseline measured in the same run. `--only sframe,mls,mls-churn,identity,transform,join,join-turn,load,scale` narrows it.
  * Timings belong here, never in tests.
  */
 import { benchSFrame } from './sframe.ts';
@@ -11,9 +11,13 @@ const benches: Record<string, () => Promise<void>> = {
   mls: benchMls,
   // MLS at 100 and 1000 after removals: join, commit and process, with and without the ts-mls tree-hash cache.
   'mls-churn': async () => (await import('./mls-churn.ts')).benchMlsChurn(),
+  // Device identity: join with every leaf's binding checked beside ts-mls's accept-all, person code, key making.
+  identity: async () => (await import('./identity.ts')).benchIdentity(),
   // Per-frame cost of the E2EE worker's transform path (every meeting is encrypted, so join time includes E2EE).
   transform: async () => (await import('./e2ee-transform.ts')).benchE2eeTransform(),
   join: async () => (await import('./join-time.ts')).benchJoinTime(),
+  // Join time through the TURN relay (TCP only, UDP blocked in a network namespace) beside the direct path.
+  'join-turn': async () => (await import('./join-turn.ts')).benchJoinTurn(),
   load: async () => (await import('./meeting-load.ts')).benchMeetingLoad(),
   // Synthetic participants at 25, 50 and 100 in one encrypted meeting: Janus and server CPU, downlinks, admission.
   scale: async () => (await import('./scale.ts')).benchScale(),

@@ -30,3 +30,36 @@ await Promise.all([
   }),
 ]);
 await cp('src/web/static', 'dist/web', { recursive: true });
+
+// Devanagari for the Hindi pages, served from Sabha's own origin (the CSP allows fonts from 'self' only):
+// Noto Sans Devanagari from the npm package, the Devanagari subset in the weights the styles use, with its
+// licence (SIL OFL 1.1, which asks that it goes along). src/web/static/fonts.css declares them.
+const fontPackage = 'node_modules/@fontsource/noto-sans-devanagari';
+await mkdir('dist/web/fonts', { recursive: true });
+await Promise.all([
+  ...[400, 500, 600, 700].map((weight) => {
+    const file = `noto-sans-devanagari-devanagari-${weight}-normal.woff2`;
+    return cp(`${fontPackage}/files/${file}`, `dist/web/fonts/${file}`);
+  }),
+  cp(`${fontPackage}/LICENSE`, 'dist/web/fonts/OFL.txt'),
+]);
+
+// Background blur: the selfie segmentation model and its WebAssembly runtime from the npm package
+// @mediapipe/selfie_segmentation (Apache-2.0), served from Sabha's own origin under /segmentation/ and
+// loaded only when someone turns blur on (src/client/media/background-blur.ts). Nothing is fetched from
+// elsewhere; the CSP's 'wasm-unsafe-eval' lets the page compile this WebAssembly (docs/threat-model.md).
+const segmentationPackage = 'node_modules/@mediapipe/selfie_segmentation';
+await mkdir('dist/web/segmentation', { recursive: true });
+await Promise.all(
+  [
+    'selfie_segmentation.js',
+    'selfie_segmentation.binarypb',
+    'selfie_segmentation.tflite',
+    'selfie_segmentation_landscape.tflite',
+    'selfie_segmentation_solution_simd_wasm_bin.js',
+    'selfie_segmentation_solution_simd_wasm_bin.wasm',
+    'selfie_segmentation_solution_simd_wasm_bin.data',
+    'selfie_segmentation_solution_wasm_bin.js',
+    'selfie_segmentation_solution_wasm_bin.wasm',
+  ].map((file) => cp(`${segmentationPackage}/${file}`, `dist/web/segmentation/${file}`)),
+);

@@ -1,11 +1,11 @@
 // Runs every test file with node's test runner, one file at a time (browser and
 // Janus suites must not compete for the two cores). Node 20 takes no globs, so
-// the files are listed here. `--only unit|attack|integration|browser` narrows it.
+// the files are listed here. `--only unit|attack|integration|network|browser` narrows it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const GROUPS = ['unit', 'attack', 'integration', 'browser'];
+const GROUPS = ['unit', 'attack', 'integration', 'network', 'browser'];
 const onlyIndex = process.argv.indexOf('--only');
 const groups = onlyIndex > 0 ? process.argv[onlyIndex + 1].split(',') : GROUPS;
 

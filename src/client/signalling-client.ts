@@ -42,6 +42,11 @@ export interface SignallingEvents {
   'server-error': [error: ServerMessageOf<'error'>];
   'invalid-message': [reason: string];
   close: [info: SignallingCloseInfo];
+  /**
+   * A request got no reply in time and nothing else arrived since it was sent: the socket looks open but
+   * the path is dead (a network that vanished and came back, with TCP still retrying). The owner may `drop()`.
+   */
+  unresponsive: [];
 }
 
 export interface SignallingOptions {
@@ -74,6 +79,8 @@ export class SignallingClient extends Emitter<SignallingEvents> {
   #socket: WebSocket | null = null;
   #nextId = 1;
   #closing = false;
+  /** When the current socket last delivered a frame. */
+  #lastFrameAt = 0;
 
   constructor(options: SignallingOptions) {
     super();
@@ -109,13 +116,13 @@ export class SignallingClient extends Emitter<SignallingEvents> {
       socket.onmessage = (event) => this.#onFrame(event.data);
       socket.onclose = (event) => {
         clearTimeout(timer);
-        if (this.#socket === socket) this.#socket = null;
+        if (!opened) reject(new SignallingError('connect-failed', 'could not connect'));
+        // A socket given up on (`close` or `drop`) and already replaced by a newer one: its late close
+        // concerns nobody; its requests were rejected when it was given up.
+        if (this.#socket !== socket) return;
+        this.#socket = null;
         this.#rejectAll(new SignallingError('closed', 'connection closed'));
-        if (!opened) {
-          reject(new SignallingError('connect-failed', 'could not connect'));
-          return;
-        }
-        this.emit('close', { code: event.code, intentional: this.#closing });
+        if (opened) this.emit('close', { code: event.code, intentional: this.#closing });
       };
       // An error is always followed by close; handling it there keeps one path.
       socket.onerror = () => {};
@@ -136,9 +143,11 @@ export class SignallingClient extends Emitter<SignallingEvents> {
         reject(new SignallingError('closed', 'not connected'));
         return;
       }
+      const sentAt = Date.now();
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new SignallingError('timeout', `no reply to '${message.type}'`));
+        if (this.isOpen && this.#lastFrameAt < sentAt) this.emit('unresponsive');
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       try {
@@ -159,6 +168,21 @@ export class SignallingClient extends Emitter<SignallingEvents> {
     this.#rejectAll(new SignallingError('closed', 'connection closed'));
   }
 
+  /**
+   * Gives up on the current socket as if the network had dropped it: pending requests are rejected and
+   * `close` is emitted at once with `intentional: false`, without waiting for a closing handshake that a
+   * dead path would never complete.
+   */
+  drop(): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState > 1) return;
+    this.#socket = null;
+    socket.onmessage = null;
+    socket.close(4000);
+    this.#rejectAll(new SignallingError('closed', 'connection dropped'));
+    this.emit('close', { code: 1006, intentional: false });
+  }
+
   #write(message: ClientMessage): void {
     const checked = clientMessage.safeParse(message);
     if (!checked.success) throw new TypeError(`invalid outgoing '${message.type}' message`);
@@ -167,6 +191,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
   }
 
   #onFrame(data: unknown): void {
+    this.#lastFrameAt = Date.now();
     if (typeof data !== 'string') {
       this.emit('invalid-message', 'binary frame');
       return;
@@ -207,10 +232,4 @@ export class SignallingClient extends Emitter<SignallingEvents> {
       this.#pending.delete(id);
     }
   }
-}
-
-/** Backoff before reconnect attempt `n` (0-based): 0.5 s doubling to 8 s, with jitter so a server restart is not stormed. */
-export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(8000, 500 * 2 ** attempt);
-  return Math.round(base * (0.75 + random() * 0.5));
 }

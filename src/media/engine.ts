@@ -4,8 +4,13 @@
  * may know which SFU is behind it.
  *
  * Lifecycle: an engine is `start()`ed once and `close()`d once. If the SFU dies,
- * the engine emits `down` (every room, publisher and subscriber is gone), tries to
- * bring it back, and emits `up` when new rooms can be made again.
+ * the engine emits `down` (every room, publisher and subscriber of it is gone: the
+ * owners learn it here first, then each child emits `hangup('media engine down')`),
+ * brings the SFU back, and emits `up` when new rooms can be made again. The owners
+ * recreate what they need (a meeting: its room; its clients publish and subscribe
+ * again). When the outage policy (outage-policy.ts) gives up on the SFU, the engine
+ * emits `failed` once for that outage: whatever depended on it should end. It still
+ * tries to come back for later use, and emits `up` if it does.
  */
 import type { EventEmitter } from 'node:events';
 
@@ -42,10 +47,12 @@ export interface WantedStream {
 }
 
 export interface MediaEngineEvents {
-  /** The SFU is gone; every room, publisher and subscriber of it is closed. */
+  /** The SFU is gone; every room, publisher and subscriber of it is closed (they hang up right after). */
   down: [reason: string];
-  /** The SFU is back; new rooms may be created. */
+  /** The SFU is back; new rooms may be created (the old ones are gone). */
   up: [];
+  /** The SFU did not come back in time, or crashes too often (outage-policy.ts): give up on what used it. */
+  failed: [reason: string];
 }
 
 export interface MediaEngine extends EventEmitter<MediaEngineEvents> {

@@ -23,6 +23,7 @@ import {
   sdp,
   secretToken,
 } from './primitives.ts';
+import { iceServerList } from './ice-servers.ts';
 
 /**
  * Largest message the server reads: a larger one gets `too-large`, and a frame over twice
@@ -32,6 +33,12 @@ export const MAX_FRAME_BYTES = 1024 * 1024;
 const MAX_MLS_MESSAGE_BYTES = 320 * 1024;
 const MAX_KEY_PACKAGE_BYTES = 8 * 1024;
 const MAX_SEALED_CHAT_BYTES = 16 * 1024;
+/**
+ * A sealed in-meeting signal (raise hand, reaction): an MLS PrivateMessage of a signal of under 100 bytes. Measured
+ * at 334 bytes (448 in base64), padding and signature included; 2 KiB leaves room for longer group ids and epochs
+ * while keeping what one signal makes the server send everyone small.
+ */
+export const MAX_SEALED_SIGNAL_BYTES = 2 * 1024;
 /** Most participant ids one message names (admit, deny, commit adds/removes): "admit all" goes in batches of this. */
 export const MAX_BATCH = 100;
 /**
@@ -190,6 +197,11 @@ export const clientMessage = z.discriminatedUnion('type', [
 
   // Chat
   msg('chat', { to: z.optional(participantId), body: chatBody }),
+  /**
+   * An in-meeting signal (raise hand, reaction), sealed for the MLS group: relayed to everyone, whatever the chat
+   * mode. There is no `to`: a signal is for the whole meeting.
+   */
+  msg('signal', { data: base64(MAX_SEALED_SIGNAL_BYTES) }),
 
   // MLS delivery service
   msg('mls-key-package', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
@@ -202,6 +214,11 @@ export const clientMessage = z.discriminatedUnion('type', [
     adds: z.array(participantId).check(z.maxLength(MAX_BATCH)),
     removes: z.array(participantId).check(z.maxLength(MAX_BATCH)),
   }),
+  /**
+   * The sender is a member whose group state fell behind (it missed a commit): re-add it with this fresh
+   * KeyPackage, which keeps its signature key. For the sender only: the message names nobody else.
+   */
+  msg('mls-resync', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -239,9 +256,10 @@ export const leaveReason = z.enum([
   'denied',
   'idle', // the meeting was empty for too long
   'max-duration',
-  'media-failure', // the media engine died; the meeting could not go on
+  'media-failure', // the media engine died and did not come back (see media-status); the meeting could not go on
   'replaced', // the same participant resumed on another connection
   'timeout',
+  'server-shutdown', // the server is stopping (an operator's restart or upgrade); the meeting is over
 ]);
 export type LeaveReason = z.infer<typeof leaveReason>;
 
@@ -306,6 +324,12 @@ export const serverMessage = z.discriminatedUnion('type', [
    * Sent before the SFU switches, so the receiver expects the new sender's frames. A mid not listed is idle.
    */
   msg('subscriber-tracks', { tracks: z.array(subscribedTrack).check(z.maxLength(MAX_VIDEO_SLOTS + MAX_AUDIO_SLOTS)) }),
+  /**
+   * The media server (SFU) went down and is being restarted (`reconnecting`): the meeting, its MLS group and
+   * chat go on, media pauses. `restored`: it is back; publish and subscribe again on new peer connections
+   * (publication ids stay the same). If it does not come back, the meeting ends with `left {media-failure}`.
+   */
+  msg('media-status', { state: z.enum(['reconnecting', 'restored']) }),
   /** The SFU heard this participant start or stop talking (RFC 6464 audio levels, which stay clear). */
   msg('speaking', { participantId, speaking: z.boolean() }),
   /** Which of the camera's simulcast layers (low, medium, high) anybody receives: the others need not be encoded. */
@@ -317,16 +341,25 @@ export const serverMessage = z.discriminatedUnion('type', [
     body: chatBody,
     sentAt: z.int(),
   }),
+  /** A member's sealed in-meeting signal, relayed to every joined participant (the sender included) at `sentAt`. */
+  msg('signal', { from: participantId, data: base64(MAX_SEALED_SIGNAL_BYTES), sentAt: z.int() }),
   /** To the member chosen to commit: who is waiting to be added or removed. */
   msg('mls-pending', {
     epoch: z.int().check(z.minimum(0)),
     adds: z.array(z.strictObject({ participantId, keyPackage: base64(MAX_KEY_PACKAGE_BYTES) })),
     removes: z.array(participantId),
+    /** Members that asked to be re-added (`mls-resync`): remove each one's leaf and add its fresh KeyPackage. */
+    resyncs: z.optional(z.array(z.strictObject({ participantId, keyPackage: base64(MAX_KEY_PACKAGE_BYTES) })).check(z.minLength(1), z.maxLength(MAX_BATCH))),
   }),
   msg('mls-commit', { mls: z.omit(mlsCommit, { welcome: true }), committer: participantId }),
   msg('mls-welcome', { welcome: base64(MAX_MLS_MESSAGE_BYTES), epoch: z.int().check(z.minimum(0)) }),
   /** Every connected member holds the keys of `epoch`: senders may switch to it now. */
   msg('mls-epoch-ready', { epoch: z.int().check(z.minimum(0)) }),
+  /**
+   * To an admitted participant only, just before its `joined` and again before `expiresAt` while it stays:
+   * the TURN relay and a short-lived credential for it, for the browser's peer connections.
+   */
+  msg('ice-servers', { iceServers: iceServerList, expiresAt: z.int() }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 export type ServerMessageType = ServerMessage['type'];

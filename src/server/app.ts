@@ -1,14 +1,16 @@
 /**
  * Assembles the running server: HTTP(S) for the web client, the WebSocket
  * signalling endpoint at /ws, the meeting registry, and the media engine's
- * lifecycle (if the SFU dies, its meetings end and their participants are told).
+ * lifecycle: if the SFU dies, each meeting's media follows the engine's `down` and
+ * `up` by itself (meeting-media.ts) and the meetings go on; only when the engine
+ * gives up on the SFU (`failed`, outage-policy.ts) do they end with `media-failure`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES } from '../protocol/index.ts';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MAX_FRAME_BYTES, type LeaveReason } from '../protocol/index.ts';
 import type { MediaEngine } from '../media/engine.ts';
 import { rootLogger, type Logger } from '../log/logger.ts';
 import { isLoopbackHost, type SabhaConfig } from './config.ts';
@@ -18,17 +20,43 @@ import { loadOrCreateCertificate, type TlsMaterial } from './http/tls.ts';
 import { MeetingRegistry } from './meetings/registry.ts';
 import { Connection } from './signalling/connection.ts';
 import { handleMessage } from './signalling/handlers.ts';
+import { Readiness } from './ops/health.ts';
+import { handleOpsRequest, type MetricsAccess } from './ops/routes.ts';
+import { createSabhaMetrics, type TurnStatus } from './ops/sabha-metrics.ts';
+import { createConnectivityEndpoint } from '../media/turn/connectivity-endpoint.ts';
+import { IceGrant } from '../media/turn/ice-grant.ts';
+import { hostOfHostHeader, type TurnRelay } from '../media/turn/turn-relay.ts';
 
 export interface RunningSabha {
   url: string;
+  /** The separate metrics listener (`metrics.port`), if any: http://host:port. */
+  metricsUrl: string | undefined;
   registry: MeetingRegistry;
+  readiness: Readiness;
   tls: TlsMaterial | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, ends every meeting with `reason` (each participant gets a `left` with it), gives the
+   * sockets a moment to deliver that, then closes what is left. Idempotent.
+   */
+  close(reason?: LeaveReason): Promise<void>;
 }
 
 const HEARTBEAT_MS = 15_000;
+/** How long a shutdown waits for the `left` messages to reach the clients before it drops the sockets. */
+const SHUTDOWN_FLUSH_MS = 2_000;
 
-export async function startSabha(options: { config: SabhaConfig; engine: MediaEngine; webRoot?: string; log?: Logger }): Promise<RunningSabha> {
+export interface SabhaOptions {
+  config: SabhaConfig;
+  engine: MediaEngine;
+  /** The TURN supervisor when Sabha runs a relay: /readyz waits for it, /metrics reports it. */
+  turn?: TurnStatus | undefined;
+  /** The TURN relay whose short-lived credentials admitted participants get (src/media/turn/); none: no relay. */
+  relay?: TurnRelay | undefined;
+  webRoot?: string;
+  log?: Logger;
+}
+
+export async function startSabha(options: SabhaOptions): Promise<RunningSabha> {
   const { config, engine } = options;
   const log = options.log ?? rootLogger;
   const webRoot = resolve(options.webRoot ?? 'dist/web');
@@ -50,14 +78,32 @@ export async function startSabha(options: { config: SabhaConfig; engine: MediaEn
     log.child('registry'),
   );
 
-  const onEngineDown = () => {
-    log.error('media engine down: ending its meetings');
+  // Every meeting's media listens to the engine's `down` and `up`.
+  engine.setMaxListeners(2 * limits.maxMeetings + 10);
+  const onEngineFailed = () => {
+    log.error('media engine failed: ending its meetings');
     registry.endAll('media-failure');
   };
-  engine.on('down', onEngineDown);
+  engine.on('failed', onEngineFailed);
+
+  const readiness = new Readiness();
+  readiness.add('media', { ready: () => engine.state === 'up' });
+  if (options.turn) readiness.add('turn', options.turn);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES * 2, perMessageDeflate: false });
+  const metrics = createSabhaMetrics({ meetings: registry, engine, turn: options.turn, connections: () => wss.clients.size });
+  const metricsToken = config.metrics.token;
+  const publicOps = {
+    readiness,
+    metrics: metrics.registry,
+    access: (metricsToken ? { kind: 'token', token: metricsToken } : { kind: 'closed' }) satisfies MetricsAccess,
+    headers: securityHeaders(useTls),
+  };
 
   const serveStatic = createStaticHandler(webRoot, securityHeaders(useTls));
+  const connectivityCheck = createConnectivityEndpoint(options.relay, (req) => clientAddress(req), securityHeaders(useTls));
   const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (handleOpsRequest(publicOps, req, res)) return;
+    if (connectivityCheck(req, res)) return;
     serveStatic(req, res).catch((error) => {
       log.error('static file failed', { error });
       if (!res.headersSent) res.writeHead(500).end();
@@ -71,8 +117,12 @@ export async function startSabha(options: { config: SabhaConfig; engine: MediaEn
     return forwarded || req.socket.remoteAddress || 'unknown';
   };
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES * 2, perMessageDeflate: false });
+  let closing: Promise<void> | undefined;
   server.on('upgrade', (req, socket, head) => {
+    if (closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const address = clientAddress(req);
     const path = (req.url ?? '').split('?')[0];
     // Cross-site WebSocket hijacking: a page from another origin may not open our socket.
@@ -93,11 +143,15 @@ export async function startSabha(options: { config: SabhaConfig; engine: MediaEn
         alive = false;
         ws.ping();
       }, HEARTBEAT_MS);
-      new Connection(ws, {
+      const iceGrant = options.relay ? new IceGrant(options.relay, hostOfHostHeader(req.headers.host), (m) => connection.send(m)) : undefined;
+      const connection = new Connection(ws, {
         address,
         log: log.child('connection'),
         handle: (connection, message) => handleMessage(registry, connection, message),
+        slowConsumer: () => metrics.slowConsumerDisconnects.inc(),
+        sending: (message) => iceGrant?.sending(message),
         closed: (connection) => {
+          iceGrant?.closed();
           clearInterval(heartbeat);
           const left = (connectionsByAddress.get(address) ?? 1) - 1;
           if (left <= 0) connectionsByAddress.delete(address);
@@ -108,25 +162,76 @@ export async function startSabha(options: { config: SabhaConfig; engine: MediaEn
     });
   });
 
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(config.port, config.host, () => done());
-  });
+  await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
-  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const url = `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
+  const metricsServer = config.metrics.port === null ? undefined : await listen(
+    createHttpServer((req, res) => {
+      const access: MetricsAccess = metricsToken ? { kind: 'token', token: metricsToken } : { kind: 'open' };
+      if (!handleOpsRequest({ ...publicOps, access, headers: securityHeaders(false) }, req, res)) res.writeHead(404).end();
+    }),
+    config.metrics.port,
+    config.metrics.host,
+  ).catch((error: unknown) => {
+    server.close();
+    throw error;
+  });
+  const metricsUrl = metricsServer ? `http://${urlHost(config.metrics.host)}:${(metricsServer.address() as AddressInfo).port}` : undefined;
+
+  const close = (reason: LeaveReason = 'server-shutdown') =>
     (closing ??= (async () => {
-      engine.off('down', onEngineDown);
-      registry.endAll('ended');
+      readiness.shuttingDown();
+      engine.off('failed', onEngineFailed);
+      metrics.close();
+      // Stop accepting first: no new page loads or sockets while the meetings are told they end.
+      const serverClosed = new Promise<void>((done) => server.close(() => done()));
+      registry.endAll(reason);
+      // Sockets in no meeting (the pre-join page, a creator) get a close frame saying the server is going away.
+      for (const client of wss.clients) client.close(1001, 'server-shutdown');
+      await allClosed([...wss.clients], SHUTDOWN_FLUSH_MS);
       for (const client of wss.clients) client.terminate();
       wss.close();
-      await new Promise<void>((done) => server.close(() => done()));
+      server.closeAllConnections();
+      await serverClosed;
+      if (metricsServer) {
+        const metricsClosed = new Promise<void>((done) => metricsServer.close(() => done()));
+        metricsServer.closeAllConnections();
+        await metricsClosed;
+      }
     })());
 
-  return { url, registry, tls, close };
+  return { url, metricsUrl, registry, readiness, tls, close };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<Server> {
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => done());
+  });
+  return server;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+}
+
+/** Resolves when every socket has closed (its close handshake done), or after `timeoutMs`. */
+function allClosed(sockets: WebSocket[], timeoutMs: number): Promise<void> {
+  const open = sockets.filter((ws) => ws.readyState !== ws.CLOSED);
+  if (open.length === 0) return Promise.resolve();
+  return new Promise((done) => {
+    let left = open.length;
+    const timer = setTimeout(done, timeoutMs);
+    for (const ws of open) {
+      ws.once('close', () => {
+        if (--left === 0) {
+          clearTimeout(timer);
+          done();
+        }
+      });
+    }
+  });
 }
 
 function originMatchesHost(origin: string, host: string | undefined): boolean {

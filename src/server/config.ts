@@ -47,6 +47,45 @@ const limitsConfig = z.strictObject({
   resumeGraceSeconds: z.number().int().min(1).max(600).default(30),
 });
 
+/**
+ * The operator's endpoints. /healthz and /readyz are always on the public port (they say only up or down).
+ * /metrics is on the public port only with a bearer token, and on a separate listener when `port` is set.
+ */
+const metricsConfig = z.strictObject({
+  /** A second listener with /metrics, /healthz and /readyz only. null: none. */
+  port: z.number().int().min(0).max(65535).nullable().default(null),
+  /** Address of that listener; anything but loopback needs `token`. */
+  host: z.string().default('127.0.0.1'),
+  /** Bearer token for /metrics (on both listeners when set); long enough not to be guessed. */
+  token: z.string().min(32).max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+});
+
+/**
+ * The TURN relay for browsers whose network blocks UDP (docs/configuration.md, docs/threat-model.md).
+ * `spawn`: Sabha runs Debian's coturn with a private config that relays only to Janus. `external`: a TURN
+ * server you run, with the TURN REST API secret. `off`: no relay (such browsers get no media).
+ */
+const turnConfig = z.strictObject({
+  mode: z.enum(['spawn', 'external', 'off']).default('spawn'),
+  binary: z.string().default('turnserver'),
+  /** (`spawn`) UDP and TCP port; 0 picks a free one at each start. */
+  port: z.number().int().min(0).max(65535).default(3478),
+  /** (`spawn`) TLS port (443 or 5349 in production); null: no TLS listener; 0 picks a free one. */
+  tlsPort: z.number().int().min(0).max(65535).nullable().default(5349),
+  /** (`spawn`) Address coturn listens on; null: the same as `host` (every address for 0.0.0.0 or ::). */
+  listenIp: z.union([z.ipv4(), z.ipv6()]).nullable().default(null),
+  /** Host name or address written into the TURN URLs; null: the one the browser used to reach Sabha. */
+  publicHost: z.string().regex(/^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]{2,45}\]$/).nullable().default(null),
+  /** (`spawn`) UDP ports coturn relays from. */
+  relayPortRange: z.string().regex(/^\d{2,5}-\d{2,5}$/).default('49152-65535'),
+  /** How long a credential is valid; renewed at half of it while the participant stays. */
+  credentialTtlSeconds: z.number().int().min(60).max(86_400).default(600),
+  /** (`external`, required) The server's `turn:`/`turns:` URLs. */
+  urls: z.array(z.string().regex(/^turns?:\S+$/)).min(1).max(4).optional(),
+  /** (`external`, required) Its `static-auth-secret`. */
+  secret: z.string().min(32).optional(),
+});
+
 export const sabhaConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8443),
@@ -63,6 +102,8 @@ export const sabhaConfigSchema = z.strictObject({
   trustProxy: z.boolean().default(false),
   janus: janusConfig.default(janusConfig.parse({})),
   limits: limitsConfig.default(limitsConfig.parse({})),
+  turn: turnConfig.default(turnConfig.parse({})),
+  metrics: metricsConfig.default(metricsConfig.parse({})),
 });
 export type SabhaConfig = z.infer<typeof sabhaConfigSchema>;
 
@@ -83,8 +124,16 @@ const ENV_OVERRIDES: Record<string, { path: string[]; parse: (v: string) => unkn
   SABHA_ICE_ENFORCE_LIST: { path: ['janus', 'iceEnforceList'], parse: String },
   SABHA_RTP_PORT_RANGE: { path: ['janus', 'rtpPortRange'], parse: String },
   SABHA_NAT_PUBLIC_IP: { path: ['janus', 'natPublicIp'], parse: String },
+  SABHA_TURN_MODE: { path: ['turn', 'mode'], parse: String },
+  SABHA_TURN_PORT: { path: ['turn', 'port'], parse: Number },
+  SABHA_TURN_TLS_PORT: { path: ['turn', 'tlsPort'], parse: (v) => (v === 'null' ? null : Number(v)) },
+  SABHA_TURN_PUBLIC_HOST: { path: ['turn', 'publicHost'], parse: String },
+  SABHA_TURN_SECRET: { path: ['turn', 'secret'], parse: String },
   SABHA_MAX_PARTICIPANTS: { path: ['limits', 'maxParticipantsPerMeeting'], parse: Number },
   SABHA_MAX_MEETING_MINUTES: { path: ['limits', 'maxMeetingMinutes'], parse: Number },
+  SABHA_METRICS_PORT: { path: ['metrics', 'port'], parse: Number },
+  SABHA_METRICS_HOST: { path: ['metrics', 'host'], parse: String },
+  SABHA_METRICS_TOKEN: { path: ['metrics', 'token'], parse: String },
 };
 
 export class ConfigError extends Error {
@@ -125,6 +174,12 @@ export function loadConfig(options: { file?: string | undefined; env?: NodeJS.Pr
   const config = result.data;
   if (config.janus.mode === 'external' && (!config.janus.url || !config.janus.apiSecret)) {
     throw new ConfigError('invalid configuration: janus.mode "external" needs janus.url and janus.apiSecret');
+  }
+  if (config.metrics.port !== null && !isLoopbackHost(config.metrics.host) && config.metrics.token === undefined) {
+    throw new ConfigError('invalid configuration: metrics.host is not loopback, so metrics.token is required');
+  }
+  if (config.turn.mode === 'external' && (!config.turn.urls || !config.turn.secret)) {
+    throw new ConfigError('invalid configuration: turn.mode "external" needs turn.urls and turn.secret');
   }
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw new ConfigError('invalid configuration: tlsCertFile and tlsKeyFile go together');

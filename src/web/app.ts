@@ -13,7 +13,9 @@
  * Any other address shows a page that says so, with a way home.
  */
 import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState, type EndReason, type RoomNotice } from '../client/index.ts';
+import { loadDeviceIdentity } from '../e2ee/identity/identity-store.ts';
 import { installDebugHook } from './debug-hook.ts';
+import { onLanguageChange, startLanguage, t } from './i18n/index.ts';
 import { keepHostSecret, keptHostSecret, meetingIdFromPath, readFragment } from './links.ts';
 import { meetingView } from './meeting/meeting-view.ts';
 import { Toaster } from './toast.ts';
@@ -24,27 +26,51 @@ import { unavailableView } from './views/unavailable.ts';
 import { waitingView } from './views/waiting.ts';
 
 function main(): void {
+  startLanguage();
   const root = document.getElementById('app');
   if (!root) return;
   const toaster = new Toaster();
   let room: Room | null = null;
   installDebugHook(() => room);
 
-  const show = (view: HTMLElement) => {
+  /** The document's title: the page's heading (or a fixed one), then the product's name. */
+  let pageTitle: () => string = () => t('app.name');
+  const writeTitle = () => {
+    const title = pageTitle();
+    document.title = title === t('app.name') ? title : t('document.title', { page: title });
+  };
+  /**
+   * Draws the current page again after a change of language. Pages that keep what was typed (landing,
+   * pre-join) follow the language themselves; the others are built again, the meeting too (its state
+   * lives in the Room, not in the view).
+   */
+  let redraw: (() => void) | null = null;
+  onLanguageChange(() => {
+    redraw?.();
+    // After the pages that follow the language themselves have written their headings.
+    queueMicrotask(() => {
+      writeTitle();
+      // The person was in the menu: they stay there in the page drawn anew.
+      root.querySelector<HTMLElement>('[data-testid="language-select"]')?.focus();
+    });
+  });
+
+  const show = (view: HTMLElement, again: (() => HTMLElement) | null = null, title?: () => string) => {
     root.replaceChildren(view, toaster.element);
-    const heading = view.querySelector('h1');
-    if (heading) document.title = `${heading.textContent} · Sabha`;
+    pageTitle = title ?? (() => root.querySelector('h1')?.textContent ?? t('app.name'));
+    writeTitle();
+    redraw = again && (() => show(again(), again, title));
   };
 
   if (location.pathname === '/') {
-    document.title = 'Sabha';
-    show(landingView((url) => location.assign(url)));
+    show(landingView((url) => location.assign(url)), null, () => t('app.name'));
     return;
   }
   const meetingId = meetingIdFromPath(location.pathname);
   if (!meetingId) {
     // A mangled meeting link, or no page of ours: said without asking the server anything.
-    show(unavailableView(location.pathname.startsWith('/m/') ? 'meeting' : 'page'));
+    const kind = location.pathname.startsWith('/m/') ? 'meeting' : 'page';
+    show(unavailableView(kind), () => unavailableView(kind));
     return;
   }
 
@@ -60,30 +86,39 @@ function main(): void {
   const mediaStarted = media.start({ audio: true, video: true });
   const prejoin = prejoinView(media, { needPasscode: !secrets.passcode && !isHost, isHost }, ({ name, passcode }) => {
     prejoin.setBusy(true);
-    const current = new Room({ signallingUrl: defaultSignallingUrl(location), localMedia: media });
+    const current = new Room({ signallingUrl: defaultSignallingUrl(location), localMedia: media, deviceIdentity: loadDeviceIdentity });
     room = current;
     let disposeMeeting: (() => void) | null = null;
     current.on('connection', (state: ConnectionState) => {
       if (state.name === 'waiting') {
         prejoin.dispose();
-        waiting = waitingView(current.state.title || waitingTitle, state.reason, () => void current.leave());
-        show(waiting.element);
+        const build = () => {
+          waiting = waitingView(current.state.title || waitingTitle, state.reason, () => void current.leave());
+          return waiting.element;
+        };
+        show(build(), build);
       } else if (state.name === 'joined' && !disposeMeeting) {
         prejoin.dispose();
-        const view = meetingView(current, meetingId, toaster);
-        disposeMeeting = view.dispose;
-        show(view.element);
+        waiting = null;
+        const build = () => {
+          disposeMeeting?.();
+          const view = meetingView(current, meetingId, toaster);
+          disposeMeeting = view.dispose;
+          return view.element;
+        };
+        show(build(), build);
       } else if (state.name === 'left') {
         prejoin.dispose();
         disposeMeeting?.();
         // The camera and microphone are released however it ended, also if they were still opening.
         void mediaStarted.then(() => media.stop());
         if (MEETING_OVER.has(state.reason)) keepHostSecret(meetingId, null);
+        disposeMeeting = () => undefined;
         if (state.reason === 'join-refused') {
-          show(unavailableView('meeting'));
+          show(unavailableView('meeting'), () => unavailableView('meeting'));
         } else {
-          show(endedView(state.reason));
-          document.title = 'Meeting ended · Sabha';
+          const reason = state.reason;
+          show(endedView(reason), () => endedView(reason), () => t('document.ended'));
         }
       }
     });
@@ -113,7 +148,7 @@ function main(): void {
 }
 
 /** Reasons after which the meeting is gone for good (or never was): a kept host secret is of no more use. */
-const MEETING_OVER: ReadonlySet<EndReason> = new Set<EndReason>(['ended', 'idle', 'max-duration', 'media-failure', 'join-refused']);
+const MEETING_OVER: ReadonlySet<EndReason> = new Set<EndReason>(['ended', 'idle', 'max-duration', 'media-failure', 'server-shutdown', 'join-refused']);
 
 main();
 
@@ -121,19 +156,19 @@ main();
 function noticeText(notice: RoomNotice): string | null {
   switch (notice.kind) {
     case 'muted-by-host':
-      return 'The host muted you';
+      return t('notice.muted-by-host');
     case 'muted-on-entry':
-      return 'You joined muted';
+      return t('notice.muted-on-entry');
     case 'unmute-not-allowed':
-      return 'The host does not allow participants to unmute';
+      return t('notice.unmute-not-allowed');
     case 'screen-share-refused':
-      return notice.reason === 'forbidden' ? 'You are not allowed to share your screen' : 'Screen sharing did not start';
+      return t(notice.reason === 'forbidden' ? 'notice.screen-share-forbidden' : 'notice.screen-share-failed');
     case 'chat-refused':
-      return 'Your message was not sent';
+      return t('notice.chat-refused');
     case 'media-failed':
-      return 'Media connection problem; retrying';
+      return t('notice.media-failed');
     case 'admit-failed':
-      return notice.reason === 'no-key-package' ? 'That person is still preparing encryption; try again in a moment' : 'Admission did not go through; try again';
+      return t(notice.reason === 'no-key-package' ? 'notice.admit-no-key' : 'notice.admit-failed');
     case 'invalid-message':
       return null;
   }

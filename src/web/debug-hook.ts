@@ -55,6 +55,10 @@ export function installDebugHook(currentRoom: () => Room | null): void {
       // A fresh plain copy: the page cannot reach the session through it.
       return snapshot ? (JSON.parse(JSON.stringify(snapshot)) as EncryptionSnapshot) : null;
     },
+    /** Camera frames the background-blur model has segmented (0 when blur is off): shows that the model runs. */
+    blurFrames(): number {
+      return currentRoom()?.options.localMedia.blurFrames ?? 0;
+    },
     async stats(): Promise<{ connection: string; selfId: string | null; streams: StreamStats[] }> {
       const room = currentRoom();
       if (!room) return { connection: 'none', selfId: null, streams: [] };

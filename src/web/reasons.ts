@@ -1,37 +1,30 @@
-/** What the user is told for each way a meeting can end for them. */
+/**
+ * What the user is told for each way a meeting can end for them. The server sends reasons as codes only:
+ * each code maps to catalogue keys here, and no text from the server is ever shown.
+ */
 import type { EndReason } from '../client/index.ts';
+import { t, type PlainKey } from './i18n/index.ts';
+
+const END_REASONS: Record<EndReason, { title: PlainKey; detail: PlainKey }> = {
+  left: { title: 'end.left.title', detail: 'end.left.detail' },
+  ended: { title: 'end.ended.title', detail: 'end.ended.detail' },
+  removed: { title: 'end.removed.title', detail: 'end.removed.detail' },
+  denied: { title: 'end.denied.title', detail: 'end.denied.detail' },
+  idle: { title: 'end.ended.title', detail: 'end.idle.detail' },
+  'max-duration': { title: 'end.ended.title', detail: 'end.max-duration.detail' },
+  'media-failure': { title: 'end.ended.title', detail: 'end.media-failure.detail' },
+  'server-shutdown': { title: 'end.ended.title', detail: 'end.server-shutdown.detail' },
+  replaced: { title: 'end.replaced.title', detail: 'end.replaced.detail' },
+  timeout: { title: 'end.timeout.title', detail: 'end.timeout.detail' },
+  'join-refused': { title: 'end.join-refused.title', detail: 'end.join-refused.detail' },
+  locked: { title: 'end.locked.title', detail: 'end.locked.detail' },
+  'meeting-full': { title: 'end.meeting-full.title', detail: 'end.meeting-full.detail' },
+  throttled: { title: 'end.throttled.title', detail: 'end.throttled.detail' },
+  'connection-failed': { title: 'end.connection-failed.title', detail: 'end.connection-failed.detail' },
+  error: { title: 'end.error.title', detail: 'end.error.detail' },
+};
 
 export function endReasonText(reason: EndReason): { title: string; detail: string } {
-  switch (reason) {
-    case 'left':
-      return { title: 'You left the meeting', detail: 'You can close this tab.' };
-    case 'ended':
-      return { title: 'The meeting has ended', detail: 'The host ended the meeting for everyone.' };
-    case 'removed':
-      return { title: 'You were removed from the meeting', detail: 'The host removed you. You cannot rejoin this meeting.' };
-    case 'denied':
-      return { title: 'You were not let in', detail: 'The host declined your request to join.' };
-    case 'idle':
-      return { title: 'The meeting has ended', detail: 'It ended because no one was in it.' };
-    case 'max-duration':
-      return { title: 'The meeting has ended', detail: 'It reached its time limit.' };
-    case 'media-failure':
-      return { title: 'The meeting has ended', detail: 'The media server failed and the meeting could not continue.' };
-    case 'replaced':
-      return { title: 'You joined from somewhere else', detail: 'This window was disconnected because you rejoined in another one.' };
-    case 'timeout':
-      return { title: 'Connection lost', detail: 'The connection to the server could not be restored in time.' };
-    case 'join-refused':
-      return { title: 'Could not join', detail: 'The passcode is wrong or this meeting does not exist.' };
-    case 'locked':
-      return { title: 'This meeting is locked', detail: 'The host locked the meeting; no one else can join now.' };
-    case 'meeting-full':
-      return { title: 'This meeting is full', detail: 'It has reached the maximum number of participants.' };
-    case 'throttled':
-      return { title: 'Too many attempts', detail: 'Wait a little, then try again.' };
-    case 'connection-failed':
-      return { title: 'Could not reach the server', detail: 'Check your connection and try again.' };
-    case 'error':
-      return { title: 'Something went wrong', detail: 'The meeting could not continue.' };
-  }
+  const keys = END_REASONS[reason] ?? END_REASONS.error;
+  return { title: t(keys.title), detail: t(keys.detail) };
 }

@@ -7,18 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerMessageOf } from '../../src/protocol/index.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { admitted, createMeeting, type HostedMeeting } from '../helpers/meeting-fixture.ts';
+import { admitted, hostMeeting } from '../helpers/meeting-fixture.ts';
 import { RawClient, errorCode, randomDeviceId, settle } from '../helpers/ws-client.ts';
 
 let server: TestServer;
 
-async function hostOn(deviceId: string): Promise<HostedMeeting> {
-  const meeting = await createMeeting(server.wsUrl);
-  const host = await RawClient.connect(server.wsUrl);
-  const joinedP = host.nextOf('joined');
-  assert.equal((await host.request({ type: 'join', ...meeting, name: 'Host', deviceId })).type, 'ok');
-  return { ...meeting, host, hostId: (await joinedP).self.participantId };
-}
+const hostOn = (deviceId: string) => hostMeeting(server.wsUrl, 'Test meeting', deviceId);
 
 /** Everything that would show an eviction: someone told to leave, or a participant gone. */
 function evictions(client: RawClient): number {

@@ -29,6 +29,20 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
+/**
+ * One person's browser with a profile kept in `userDataDir` (localStorage, IndexedDB): launched again on the
+ * same directory, it is the same device, as for someone who closes the browser and comes to another meeting.
+ */
+export function launchPersistentProfile(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    permissions: ['camera', 'microphone'],
+  });
+}
+
 export interface DebugStats {
   connection: string;
   selfId: string | null;

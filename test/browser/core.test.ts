@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { inboundFrom, join, launchBrowser, openParticipant, selfId, stats, waitFor } from './browser.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { startServerAndBrowser, stopServerAndBrowser } from '../helpers/browser-suite.ts';
+import { inboundFrom, join, openParticipant, selfId, stats, waitFor } from './browser.ts';
 
 interface Person {
   name: string;
@@ -31,15 +32,8 @@ describe('a three-person meeting in real browsers', { timeout: 240_000 }, () => 
   let chitra: Person;
   let participantLink = '';
 
-  before(async () => {
-    server = await startTestServer({ janus: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser()));
+  after(() => stopServerAndBrowser(server, browser));
 
   it('lets the host start a meeting and admits two people from the waiting room', async () => {
     const { page } = await openParticipant(browser, server.url + '/');

@@ -5,50 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { e2ee, inboundFrom, join, launchBrowser, openParticipant, stats, waitFor, type E2eeDebug } from './browser.ts';
-
-interface Person {
-  name: string;
-  page: Page;
-  id: string;
-}
-
-async function openPanel(page: Page, name: 'participants' | 'security'): Promise<void> {
-  const panel = name === 'participants' ? 'participants-list' : 'security-panel';
-  if (!(await page.getByTestId(panel).isVisible())) await page.getByTestId(`${name}-button`).click();
-  await page.getByTestId(panel).waitFor();
-}
-
-/** Every person is keyed at the same epoch with a group of exactly these people; returns their states. */
-async function settledGroup(people: readonly Person[], timeoutMs = 30_000): Promise<E2eeDebug[]> {
-  const ids = people.map((p) => p.id).sort();
-  const read = () => Promise.all(people.map(async (p) => (await e2ee(p.page))!));
-  const agreed = (states: E2eeDebug[]) =>
-    states.every((s) => s.state === 'ready' && s.epoch === states[0]!.epoch && JSON.stringify([...s.members].sort()) === JSON.stringify(ids));
-  const states = await waitFor(read, agreed, timeoutMs);
-  assert.ok(agreed(states), `everyone is keyed at one epoch with the same group: ${JSON.stringify(states.map((s) => [s.state, s.epoch, s.members.length]))}`);
-  return states;
-}
-
-/** Each viewer decodes video frames and audio samples from each other person, growing now. */
-async function everyoneDecodesEveryone(people: readonly Person[]): Promise<void> {
-  for (const viewer of people) {
-    for (const other of people) {
-      if (other === viewer) continue;
-      const read = async () => inboundFrom(await stats(viewer.page), other.id);
-      const first = await read();
-      const last = await waitFor(read, (v) => v.videoFrames >= first.videoFrames + 30 && v.audioSamples >= first.audioSamples + 48_000, 25_000);
-      if (last.videoFrames < first.videoFrames + 30 || last.audioSamples < first.audioSamples + 48_000) {
-        // Say why: packets arriving but not decoding points at keys, no packets at the SFU.
-        const packets = (await stats(viewer.page)).streams.filter((x) => x.direction === 'inbound' && x.participantId === other.id).map((x) => `${x.kind}:${x.packets}`);
-        const failures = (await e2ee(viewer.page))?.decryptFailures[other.id] ?? 0;
-        assert.fail(`${viewer.name} decodes ${other.name}'s media: video ${first.videoFrames} → ${last.videoFrames}, audio samples ${first.audioSamples} → ${last.audioSamples}; packets ${packets.join(' ')}, frames dropped undecryptable ${failures}`);
-      }
-    }
-  }
-}
+import { everyoneDecodesEveryone, openPanel, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
+import { e2ee, join, launchBrowser, openParticipant, stats, waitFor } from './browser.ts';
 
 /** The code each person's header shows, once it shows one for this epoch. */
 async function shownCodes(people: readonly Person[], expected: string): Promise<string[]> {

@@ -6,19 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { endedReason, openPanel } from '../helpers/meeting-page.ts';
 import { join, launchBrowser, openParticipant, waitFor } from './browser.ts';
-
-async function endedReason(page: Page): Promise<string | null> {
-  const ended = page.getByTestId('meeting-ended');
-  await ended.waitFor({ timeout: 20_000 });
-  return ended.getAttribute('data-reason');
-}
-
-async function openPanel(page: Page, name: 'participants' | 'security'): Promise<void> {
-  const panel = name === 'participants' ? 'participants-list' : 'security-panel';
-  if (!(await page.getByTestId(panel).isVisible())) await page.getByTestId(`${name}-button`).click();
-  await page.getByTestId(panel).waitFor();
-}
 
 /** Waits in the waiting room and returns the waiting person's id as the host sees it. */
 async function queue(host: Page, page: Page, name: string): Promise<string> {

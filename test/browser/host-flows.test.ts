@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { startServerAndBrowser, stopServerAndBrowser } from '../helpers/browser-suite.ts';
 import { RawClient, randomDeviceId } from '../helpers/ws-client.ts';
-import { e2ee, inboundFrom, join, launchBrowser, newMeetingLinks, openPage, selfId, stats, waitFor, type MeetingLinks } from './browser.ts';
+import { endedReason } from '../helpers/meeting-page.ts';
+import { e2ee, inboundFrom, join, newMeetingLinks, openPage, selfId, stats, waitFor, type MeetingLinks } from './browser.ts';
 
 
 /** In the page before Sabha's script: records every camera and microphone stream it gets. */
@@ -55,12 +57,6 @@ async function hostAndStudent(browser: Browser, links: MeetingLinks): Promise<{ 
   return { host, student, studentId };
 }
 
-async function endedReason(page: Page): Promise<string | null> {
-  const ended = page.getByTestId('meeting-ended');
-  await ended.waitFor({ timeout: 20_000 });
-  return ended.getAttribute('data-reason');
-}
-
 /** Tiles for the people in the meeting (camera tiles), and how many of them show someone reconnecting. */
 async function tiles(page: Page): Promise<{ count: number; reconnecting: number }> {
   return {
@@ -73,15 +69,8 @@ describe('the host’s flows in real browsers', { timeout: 300_000 }, () => {
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    server = await startTestServer({ janus: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser()));
+  after(() => stopServerAndBrowser(server, browser));
 
   it('takes the host secret out of the address bar at once and never puts it back', async () => {
     const links = await newMeetingLinks(server, 'Class 7B');

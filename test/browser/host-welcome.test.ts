@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { startServerAndBrowser, stopServerAndBrowser } from '../helpers/browser-suite.ts';
 import { RawClient, randomDeviceId } from '../helpers/ws-client.ts';
-import { e2ee, join, launchBrowser, newMeetingLinks, openPage, waitFor, type MeetingLinks } from './browser.ts';
+import { e2ee, join, newMeetingLinks, openPage, waitFor, type MeetingLinks } from './browser.ts';
 
 /** Right-to-left and left-to-right in one title, so that the bidi handling is exercised. */
 const TITLE = 'صف ٧ب · Class 7B';
@@ -28,15 +29,8 @@ describe('the first moments of a meeting in real browsers', { timeout: 300_000 }
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    server = await startTestServer({ janus: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser()));
+  after(() => stopServerAndBrowser(server, browser));
 
   it('shows the meeting title on the waiting screens, isolated in its own direction, and nothing of it before the passcode is checked', async () => {
     const links = await newMeetingLinks(server, TITLE);

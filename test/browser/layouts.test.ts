@@ -12,8 +12,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { inboundFrom, join, launchBrowser, openWithTilesPerPage, selfId, stats, waitFor, type DebugStats } from './browser.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { startServerAndBrowser, stopServerAndBrowser } from '../helpers/browser-suite.ts';
+import { inboundFrom, join, openWithTilesPerPage, selfId, stats, waitFor, type DebugStats } from './browser.ts';
 
 const TILES_PER_PAGE = 4;
 
@@ -73,15 +74,8 @@ describe('layouts in real browsers', { timeout: 300_000 }, () => {
   const names = new Map<string, string>();
   let remoteIds: string[] = [];
 
-  before(async () => {
-    server = await startTestServer({ janus: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser()));
+  after(() => stopServerAndBrowser(server, browser));
 
   it('lets five people into one meeting', async () => {
     const page = await openWithTilesPerPage(browser, server.url + '/', TILES_PER_PAGE);

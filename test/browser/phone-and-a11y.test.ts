@@ -9,8 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { join, launchBrowser, newMeetingLinks, openPage, waitFor } from './browser.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { startServerAndBrowser, stopServerAndBrowser } from '../helpers/browser-suite.ts';
+import { join, newMeetingLinks, openPage, waitFor } from './browser.ts';
 
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
@@ -79,15 +80,8 @@ describe('phones and accessibility in real browsers', { timeout: 300_000 }, () =
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
-    server = await startTestServer({ janus: true });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser()));
+  after(() => stopServerAndBrowser(server, browser));
 
   it('fits the meeting into a 390x844 phone with the chat’s close and send buttons inside the window, and offers no screen share there', async () => {
     const links = await newMeetingLinks(server, 'Class 7B');

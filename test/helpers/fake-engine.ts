@@ -136,10 +136,24 @@ export class FakeEngine extends EventEmitter<MediaEngineEvents> implements Media
     this.rooms.push(room);
     return room;
   }
-  /** Simulates the SFU dying. */
+  /** Simulates the SFU dying: `down` first, then every publisher and subscriber of every room hangs up. */
   crash(): void {
     this.state = 'down';
     this.emit('down', 'simulated crash');
+    for (const room of this.rooms.splice(0)) {
+      room.closed = true;
+      for (const p of room.publishers.values()) p.emit('hangup', 'media engine down');
+      for (const s of room.subscribers) s.emit('hangup', 'media engine down');
+    }
+  }
+  /** Simulates the SFU coming back after a crash. */
+  recover(): void {
+    this.state = 'up';
+    this.emit('up');
+  }
+  /** Simulates the outage policy giving up on the SFU. */
+  giveUp(): void {
+    this.emit('failed', 'simulated give-up');
   }
   /** Every publisher ever created in any room, by id (open ones). */
   publisher(id: string): FakePublisher | undefined {

@@ -6,15 +6,22 @@ import assert from 'node:assert/strict';
 import type { ServerMessageOf } from '../../src/protocol/index.ts';
 import { RawClient, randomDeviceId } from './ws-client.ts';
 
-export interface HostedMeeting {
+export interface MeetingSecrets {
   meetingId: string;
   passcode: string;
   hostSecret: string;
-  host: RawClient;
-  hostId: string;
 }
 
-export async function createMeeting(wsUrl: string, title = 'Test meeting'): Promise<{ meetingId: string; passcode: string; hostSecret: string }> {
+export interface HostedMeeting extends MeetingSecrets {
+  host: RawClient;
+  hostId: string;
+  /** The device id the host entered from (coming back from it with the host secret takes the host's place). */
+  deviceId: string;
+  /** The host's `joined` snapshot. */
+  joined: ServerMessageOf<'joined'>;
+}
+
+export async function createMeeting(wsUrl: string, title = 'Test meeting'): Promise<MeetingSecrets> {
   const creator = await RawClient.connect(wsUrl);
   const created = await creator.request({ type: 'create-meeting', title });
   assert.equal(created.type, 'created');
@@ -23,15 +30,21 @@ export async function createMeeting(wsUrl: string, title = 'Test meeting'): Prom
   return { meetingId, passcode, hostSecret };
 }
 
-export async function hostMeeting(wsUrl: string, title = 'Test meeting'): Promise<HostedMeeting> {
+/** Joins `meeting` with the host secret from `deviceId`; returns the connection and its `joined` snapshot. */
+export async function joinAsHost(wsUrl: string, meeting: MeetingSecrets, deviceId: string, name = 'Host'): Promise<{ client: RawClient; joined: ServerMessageOf<'joined'> }> {
+  const client = await RawClient.connect(wsUrl);
+  const joinedP = client.nextOf('joined');
+  const reply = await client.request({ type: 'join', meetingId: meeting.meetingId, passcode: meeting.passcode, name, deviceId, hostSecret: meeting.hostSecret });
+  assert.equal(reply.type, 'ok', JSON.stringify(reply));
+  return { client, joined: await joinedP };
+}
+
+/** A new meeting with its host joined, from `deviceId` (a fresh one unless given). */
+export async function hostMeeting(wsUrl: string, title = 'Test meeting', deviceId = randomDeviceId()): Promise<HostedMeeting> {
   const meeting = await createMeeting(wsUrl, title);
-  const host = await RawClient.connect(wsUrl);
-  const joinedP = host.nextOf('joined');
-  const reply = await host.request({ type: 'join', meetingId: meeting.meetingId, passcode: meeting.passcode, name: 'Host', deviceId: randomDeviceId(), hostSecret: meeting.hostSecret });
-  assert.equal(reply.type, 'ok');
-  const joined = await joinedP;
+  const { client, joined } = await joinAsHost(wsUrl, meeting, deviceId);
   assert.equal(joined.self.role, 'host');
-  return { ...meeting, host, hostId: joined.self.participantId };
+  return { ...meeting, host: client, hostId: joined.self.participantId, deviceId, joined };
 }
 
 /** Joins as a participant and returns the client once it waits in the waiting room. */

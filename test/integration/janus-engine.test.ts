@@ -19,8 +19,9 @@ import { JanusNotInstalledError } from '../../src/media/janus/process.ts';
 import { probeJanusApi, JanusApiRejectedError } from '../../src/media/janus/probe.ts';
 import { Logger } from '../../src/log/logger.ts';
 import {
-  candidateAddresses, connected, lanInterface, publishSynthetic, rtpRange, subscriberClient, tempDir, waitFor,
+  candidateAddresses, lanInterface, publishSynthetic, rtpRange, subscriberClient, tempDir, waitFor,
 } from './janus-helpers.ts';
+import { connected } from '../helpers/synthetic/werift-peer.ts';
 
 const quiet = new Logger('test', 'error', () => {});
 

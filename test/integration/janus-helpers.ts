@@ -7,6 +7,7 @@ import { lanInterface as findLanInterface } from '../../src/server/local-network
 import { join } from 'node:path';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
 import type { MediaRoom, MediaSubscriber, MediaPublisher, TrackKind } from '../../src/media/engine.ts';
+import { gathered } from '../helpers/synthetic/werift-peer.ts';
 
 export function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'sabha-janus-'));
@@ -33,32 +34,6 @@ export function rtpRange(): { min: number; max: number } {
 function newPc(): RTCPeerConnection {
   // max-bundle: one ICE transport per pc (werift leaves the extra m-line's sockets open otherwise).
   return new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false, bundlePolicy: 'max-bundle' });
-}
-
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((s) => {
-      if (s === 'complete') {
-        unSubscribe();
-        resolve();
-      }
-    });
-  });
-}
-
-export function connected(pc: RTCPeerConnection, timeoutMs = 10_000): Promise<void> {
-  if (pc.connectionState === 'connected') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not connected (${pc.connectionState})`)), timeoutMs);
-    const { unSubscribe } = pc.connectionStateChange.subscribe((s) => {
-      if (s === 'connected') {
-        clearTimeout(timer);
-        unSubscribe();
-        resolve();
-      }
-    });
-  });
 }
 
 export interface SyntheticPublisher {

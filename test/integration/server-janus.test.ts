@@ -10,15 +10,9 @@ import { lanInterface } from '../../src/server/local-network.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { admitted, hostMeeting } from '../helpers/meeting-fixture.ts';
 import type { RawClient } from '../helpers/ws-client.ts';
+import { gathered } from '../helpers/synthetic/werift-peer.ts';
 
 const newPc = () => new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
-
-async function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return;
-  await new Promise<void>((resolve) => {
-    const { unSubscribe } = pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && (unSubscribe(), resolve()));
-  });
-}
 
 /** Publishes a werift camera (opus + VP8, sendonly) through the signalling protocol. */
 async function publishCamera(client: RawClient): Promise<{ pc: RTCPeerConnection; answer: string }> {
@@ -83,19 +77,21 @@ describe('the server with a real Janus', { timeout: 90_000 }, () => {
     assert.equal(update.tracks.length, 0);
   });
 
-  it('ends the meetings on a Janus that dies, tells their participants, and serves new meetings after the restart', async () => {
+  it('keeps the meetings on a Janus that dies, tells their participants media is reconnecting, and serves new meetings after the restart', async () => {
     const m = await hostMeeting(server.wsUrl);
     const alice = await admitted(server.wsUrl, m, 'Alice');
     peers.push((await publishCamera(alice.client)).pc);
     const pids = janusPids(server.config.dataDir);
     assert.equal(pids.length, 1, `one Janus process: ${pids}`);
-    const hostLeft = m.host.nextOf('left', 20_000);
-    const aliceLeft = alice.client.nextOf('left', 20_000);
+    const hostStatus = m.host.nextOf('media-status', 20_000);
+    const aliceStatus = alice.client.nextOf('media-status', 20_000);
     const up = new Promise<void>((resolve) => server.engine.once('up', () => resolve()));
     process.kill(pids[0]!, 'SIGKILL');
-    assert.equal((await hostLeft).reason, 'media-failure');
-    assert.equal((await aliceLeft).reason, 'media-failure');
+    assert.equal((await hostStatus).state, 'reconnecting');
+    assert.equal((await aliceStatus).state, 'reconnecting');
     await up;
+    // The meeting goes on (test/integration/janus-restart.test.ts follows its media back).
+    assert.equal(m.host.countOf('left') + alice.client.countOf('left'), 0);
     const next = await hostMeeting(server.wsUrl);
     const bob = await admitted(server.wsUrl, next, 'Bob');
     peers.push((await publishCamera(bob.client)).pc);

@@ -26,7 +26,8 @@ export interface Person {
   role: 'host' | 'cohost' | 'participant';
   state: State;
   readonly joinedAt: number;
-  readonly connected: true;
+  /** False while its signalling connection is down (disconnect/resume): what is sent to it meanwhile is lost. */
+  connected: boolean;
   keyPackage: string | undefined;
   readonly session: E2eeSession;
   readonly worker: InProcessWorker;
@@ -39,6 +40,8 @@ export class FakeMeeting {
   readonly mls = new MlsDelivery();
   readonly people = new Map<string, Person>();
   readonly refused: { from: string; type: string; code: string }[] = [];
+  /** Every client message the server was sent (sender and type), in order. */
+  readonly clientLog: { from: string; type: string }[] = [];
   /** Client message types held back until release(), to stage races. */
   holdTypes = new Set<string>();
   readonly held: (() => void)[] = [];
@@ -102,7 +105,22 @@ export class FakeMeeting {
     this.#updateMlsWork();
   }
 
-  /** A client message from `person`, as its SDK would send it (chat). */
+  /**
+   * The person's signalling connection drops: as on the server, it stays joined (and a member), and every
+   * message sent to it until resume() is lost. Its requests in flight fail as a dropped connection would.
+   */
+  disconnect(person: Person): void {
+    person.connected = false;
+    this.#announceEpochReady();
+  }
+
+  /** The person resumes: a fresh `joined` snapshot (the MLS epoch included), then pending work, as meeting.ts does. */
+  resume(person: Person): void {
+    person.connected = true;
+    this.#completeJoin(person);
+  }
+
+  /** A client message from `person`, as its SDK would send it (chat, signal). */
   sendAs(person: Person, message: ClientMessage): Promise<void> {
     return this.#fromClient(person.id, message);
   }
@@ -152,10 +170,11 @@ export class FakeMeeting {
   #fromClient(from: string, raw: ClientMessage): Promise<void> {
     const message = clientMessage.parse(raw);
     const person = this.people.get(from)!;
+    this.clientLog.push({ from, type: message.type });
     const loss = this.lose.get(message.type);
     this.lose.delete(message.type);
     const timeout = Object.assign(new Error('no reply'), { code: 'timeout' });
-    if (loss === 'request') return Promise.reject(timeout);
+    if (loss === 'request' || !person.connected) return Promise.reject(timeout);
     return new Promise<void>((resolve, reject) => {
       const run = () => {
         try {
@@ -183,6 +202,13 @@ export class FakeMeeting {
         if (p.state === 'joined') this.#updateMlsWork();
         else this.#waitingRoomChanged({ updated: [this.#entry(p)] });
         return;
+      case 'mls-resync': {
+        if (p.state !== 'joined') throw new ProtocolError('not-in-meeting', 'not joined');
+        const outcome = this.mls.requestResync(p as unknown as Participant, m.keyPackage);
+        if (outcome === 'group-reset') this.#completeJoin(p);
+        else if (outcome === 'queued') this.#updateMlsWork();
+        return;
+      }
       case 'mls-epoch-ack':
         this.mls.ack(p.id, m.epoch);
         this.#announceEpochReady();
@@ -224,6 +250,11 @@ export class FakeMeeting {
         for (const o of recipients) this.#send(o, out);
         return;
       }
+      case 'signal': {
+        const out: ServerMessage = { type: 'signal', from: p.id, data: m.data, sentAt: 1 };
+        for (const o of this.joined()) this.#send(o, out);
+        return;
+      }
       default:
         throw new ProtocolError('bad-message', 'not simulated');
     }
@@ -255,7 +286,7 @@ export class FakeMeeting {
   }
 
   #announceEpochReady(): void {
-    const epoch = this.mls.readyEpoch((id) => this.people.get(id)?.state === 'joined');
+    const epoch = this.mls.readyEpoch((id) => this.people.get(id)?.state === 'joined' && this.people.get(id)?.connected === true);
     if (epoch === undefined) return;
     for (const o of this.joined()) if (this.mls.isMember(o.id)) this.#send(o, { type: 'mls-epoch-ready', epoch });
   }
@@ -264,7 +295,7 @@ export class FakeMeeting {
     this.#announceEpochReady();
     if (!this.mls.groupExists) return;
     const work = this.mls.pendingWork(this.joined() as unknown as Participant[]);
-    if (work.adds.length === 0 && work.removes.length === 0) return;
+    if (!MlsDelivery.hasWork(work)) return;
     const committer = this.mls.chooseCommitter(this.joined() as unknown as Participant[]);
     if (committer !== undefined) this.#send(this.people.get(committer.id)!, { type: 'mls-pending', ...work });
   }
@@ -285,7 +316,7 @@ export class FakeMeeting {
 
   /** To a client: checked by the protocol schema, then handed to its session as the SDK would. */
   #send(to: Person, message: ServerMessage): void {
-    if (to.state === 'gone') return;
+    if (to.state === 'gone' || !to.connected) return;
     const checked = serverMessage.parse(message);
     const paused = this.#pausedInboxes.get(to.id);
     if (paused !== undefined) paused.push(checked);

@@ -1,61 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MAX_BATCH } from '../../src/protocol/messages.ts';
-import { SEND_KEY_DELAY_MS } from '../../src/e2ee/worker/key-timing.ts';
 import { MlsMember } from '../../src/e2ee/mls/index.ts';
 import { toBase64 } from '../../src/e2ee/session/base64.ts';
 import { decodeHeader } from '../../src/e2ee/sframe/index.ts';
-import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
+import { SEND_KEY_DELAY_MS } from '../../src/e2ee/worker/key-timing.ts';
+import { FakeMeeting } from './e2ee-fake-meeting.ts';
+import { assertAgreement, assertMediaFlows, hostAndParticipant, hostParticipantAndOneWaiting, ManualClock } from './e2ee-session-fixtures.ts';
 
-/** The clock of every worker: tests move it rather than wait (key-timing.ts). */
-let workerTime = 1_000_000;
-const newMeeting = () => FakeMeeting.create({ workerClock: () => workerTime });
-
-/** A host and a participant in the group and one person in the waiting room: where admission tests start. */
-async function hostParticipantAndOneWaiting() {
-  const meeting = await newMeeting();
-  const host = meeting.arrive('host');
-  await meeting.settle();
-  const b = meeting.arrive('participant');
-  await meeting.settle();
-  const waiting = meeting.arrive('participant', true);
-  await meeting.settle();
-  return { meeting, host, b, waiting, epoch: meeting.mls.epoch };
-}
-
-/**
- * Every pair of joined people: what one sends as a frame, the other opens as coming from the sender. First
- * the send-key delay passes, so that everyone sends under the newest epoch (a member that joined at it has
- * no older keys).
- */
-async function assertMediaFlows(people: readonly Person[]): Promise<void> {
-  workerTime += SEND_KEY_DELAY_MS;
-  for (const sender of people) {
-    const plain = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + sender.id.charCodeAt(15)) & 0xff);
-    const frame = await sender.worker.core.cryptor.encryptFrame(plain, 'audio');
-    assert.ok(frame, `${sender.id} has a send key`);
-    for (const receiver of people) {
-      if (receiver === sender) continue;
-      const opened = await receiver.worker.core.cryptor.decryptFrame(frame, sender.id, 'audio');
-      assert.deepEqual(opened, plain, `${receiver.id} opens ${sender.id}'s frame`);
-    }
-  }
-}
-
-/** Everyone ready, at the same epoch, with the same security code and the same roster. */
-function assertAgreement(people: readonly Person[]): { epoch: number; code: string } {
-  const first = people[0]!.session;
-  for (const p of people) {
-    assert.equal(p.session.state, 'ready', `${p.id} ready`);
-    assert.equal(p.session.epoch, first.epoch, `${p.id} epoch`);
-    assert.equal(p.session.securityCode, first.securityCode, `${p.id} security code`);
-    assert.deepEqual(p.session.members(), first.members(), `${p.id} roster`);
-    assert.deepEqual(p.problems, [], `${p.id} had no problem`);
-  }
-  const ids = new Set(first.members().filter((id) => id !== undefined));
-  assert.deepEqual(ids, new Set(people.map((p) => p.id)), 'the MLS roster is exactly the people present');
-  return { epoch: first.epoch!, code: first.securityCode! };
-}
+const clock = new ManualClock();
+const newMeeting = () => FakeMeeting.create({ workerClock: clock.now });
 
 describe('E2eeSession', () => {
   test('the first to join creates the group; people joining later are added together in one commit', async () => {
@@ -77,17 +31,11 @@ describe('E2eeSession', () => {
     assert.equal(host.received.filter((m) => m.type === 'mls-pending').length, 2, 'the host was told twice');
     assert.equal(meeting.mls.epoch, 1, 'both were added by a single commit');
     assertAgreement([host, b, c]);
-    await assertMediaFlows([host, b, c]);
+    await assertMediaFlows([host, b, c], clock);
   });
 
   test('admission from the waiting room carries the commit that adds the person', async () => {
-    const meeting = await newMeeting();
-    const host = meeting.arrive('host');
-    await meeting.settle();
-    const b = meeting.arrive('participant');
-    await meeting.settle();
-    const waiting = meeting.arrive('participant', true);
-    await meeting.settle();
+    const { meeting, host, b, waiting } = await hostParticipantAndOneWaiting(clock);
     assert.equal(waiting.session.state, 'no-key');
     assert.ok(waiting.keyPackage, 'the waiting person sent a KeyPackage');
     const before = meeting.mls.epoch;
@@ -101,7 +49,7 @@ describe('E2eeSession', () => {
     const pendingAdds = [host, b].flatMap((p) => p.received.flatMap((m) => (m.type === 'mls-pending' ? m.adds.map((a) => a.participantId) : [])));
     assert.deepEqual(pendingAdds, [b.id], 'the admitted person was never a pending add: admit added them');
     assertAgreement([host, b, waiting]);
-    await assertMediaFlows([host, b, waiting]);
+    await assertMediaFlows([host, b, waiting], clock);
   });
 
   test('a committer that loses a race to another commit discards its commit and retries at the next epoch', async () => {
@@ -129,7 +77,7 @@ describe('E2eeSession', () => {
     assert.equal(refused[0]!.code, 'stale-epoch');
     assert.equal(meeting.mls.epoch, epochBefore + 2, 'the loser committed again at the next epoch');
     assertAgreement([host, cohost, c, waiting, late]);
-    await assertMediaFlows([host, cohost, c, waiting, late]);
+    await assertMediaFlows([host, cohost, c, waiting, late], clock);
   });
 
   test('a removed member keeps its old state but can neither read new chat nor open new frames', async () => {
@@ -141,7 +89,7 @@ describe('E2eeSession', () => {
     const d = meeting.arrive('participant');
     await meeting.settle();
     const old = assertAgreement([host, b, c, d]);
-    workerTime += SEND_KEY_DELAY_MS;
+    clock.advance(SEND_KEY_DELAY_MS);
     const oldFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([1, 2, 3]), 'audio'))!;
     assert.deepEqual(await d.worker.core.cryptor.decryptFrame(oldFrame, b.id, 'audio'), new Uint8Array([1, 2, 3]), 'd could read b before');
 
@@ -161,7 +109,7 @@ describe('E2eeSession', () => {
     if (body.kind !== 'mls') return;
     await assert.rejects(d.session.decryptChat(body.data), 'd cannot open chat of the new epoch');
 
-    workerTime += SEND_KEY_DELAY_MS;
+    clock.advance(SEND_KEY_DELAY_MS);
     const newFrame = (await b.worker.core.cryptor.encryptFrame(new Uint8Array([4, 5, 6]), 'audio'))!;
     assert.equal(await d.worker.core.cryptor.decryptFrame(newFrame, b.id, 'audio'), null, 'd has no key for the new epoch');
     assert.equal(decodeHeader(newFrame).kid & 0xffn, BigInt(now.epoch & 0xff), 'the frame carries the new epoch in its KID');
@@ -186,7 +134,7 @@ describe('E2eeSession', () => {
     await meeting.settle();
     assert.ok(b.received.some((m) => m.type === 'mls-pending'), 'b, the longest present, was asked to commit');
     assertAgreement([b, c, e]);
-    await assertMediaFlows([b, c, e]);
+    await assertMediaFlows([b, c, e], clock);
   });
 
   test('two people who both found no group converge on one group', async () => {
@@ -198,15 +146,11 @@ describe('E2eeSession', () => {
     await meeting.settle();
     assert.ok(meeting.refused.some((r) => r.type === 'mls-group-created' && r.code === 'invalid-state'), 'one creation was refused');
     assertAgreement([a, b]);
-    await assertMediaFlows([a, b]);
+    await assertMediaFlows([a, b], clock);
   });
 
   test('the committer refuses a KeyPackage announced under another participant id', async () => {
-    const meeting = await newMeeting();
-    const host = meeting.arrive('host');
-    await meeting.settle();
-    const b = meeting.arrive('participant');
-    await meeting.settle();
+    const { meeting, host, b } = await hostAndParticipant(clock);
     const impostor = await MlsMember.create('00000000000000ff', { suite: meeting.suite });
     const epoch = meeting.mls.epoch;
     await host.session.handlePending({ type: 'mls-pending', epoch, adds: [{ participantId: '00000000000000ee', keyPackage: toBase64(impostor.keyPackageBytes()) }], removes: [] });
@@ -218,11 +162,7 @@ describe('E2eeSession', () => {
   });
 
   test('an admission the protocol refuses (101 people) is discarded at once, and the next admission of one person works', async () => {
-    const meeting = await newMeeting();
-    const host = meeting.arrive('host');
-    await meeting.settle();
-    const b = meeting.arrive('participant');
-    await meeting.settle();
+    const { meeting, host, b } = await hostAndParticipant(clock);
     const epoch = host.session.epoch!;
     const crowd = await Promise.all(
       Array.from({ length: MAX_BATCH + 1 }, async (_, i) => {
@@ -241,11 +181,11 @@ describe('E2eeSession', () => {
     await meeting.settle();
     assert.equal(meeting.mls.epoch, epoch + 1);
     assertAgreement([host, b, waiting]);
-    await assertMediaFlows([host, b, waiting]);
+    await assertMediaFlows([host, b, waiting], clock);
   });
 
   test('an admission whose request was lost does not block the next one, which goes through', async () => {
-    const { meeting, host, b, waiting, epoch } = await hostParticipantAndOneWaiting();
+    const { meeting, host, b, waiting, epoch } = await hostParticipantAndOneWaiting(clock);
 
     meeting.lose.set('admit', 'request');
     await assert.rejects(host.session.admit([waiting.id]), /unknown/);
@@ -254,11 +194,11 @@ describe('E2eeSession', () => {
     await meeting.settle();
     assert.equal(meeting.mls.epoch, epoch + 1);
     assertAgreement([host, b, waiting]);
-    await assertMediaFlows([host, b, waiting]);
+    await assertMediaFlows([host, b, waiting], clock);
   });
 
   test('a commit whose reply was lost stays pending until the server names the epoch after it, then is applied', async () => {
-    const { meeting, host, b, waiting, epoch } = await hostParticipantAndOneWaiting();
+    const { meeting, host, b, waiting, epoch } = await hostParticipantAndOneWaiting(clock);
 
     meeting.lose.set('admit', 'reply');
     await assert.rejects(host.session.admit([waiting.id]), /unknown/);
@@ -270,7 +210,7 @@ describe('E2eeSession', () => {
     await meeting.settle();
     assert.equal(meeting.mls.epoch, epoch + 2);
     assertAgreement([host, b, waiting, late]);
-    await assertMediaFlows([host, b, waiting, late]);
+    await assertMediaFlows([host, b, waiting, late], clock);
   });
 
   test('private chat is sealed with its recipient; a copy shown to someone else is rejected', async () => {

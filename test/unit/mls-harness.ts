@@ -1,14 +1,49 @@
 /**
  * Test harness for the MLS wrapper: an in-memory delivery service that, like Sabha's server, accepts the
- * first commit made at the current epoch and rejects the rest, and a meeting that relays its verdicts.
+ * first commit made at the current epoch and rejects the rest, and a meeting that relays its verdicts. Also
+ * KeyPackages made with ts-mls directly, for the tests whose committer or client skips Sabha's checks.
  */
 import assert from 'node:assert/strict';
+import { encodeMlsMessage, generateKeyPackageWithKey, type Capabilities, type KeyPackage, type PrivateKeyPackage } from 'ts-mls';
+import { bindIdentity } from '../../src/e2ee/identity/binding.ts';
+import { ephemeralDeviceIdentity } from '../../src/e2ee/identity/device-identity.ts';
 import { MlsMember, type MlsCommitOutput, type MlsCommitResult } from '../../src/e2ee/mls/member.ts';
-import { loadMlsSuite, type MlsSuite } from '../../src/e2ee/mls/suite.ts';
+import { SABHA_CIPHERSUITE, loadMlsSuite, type MlsSuite } from '../../src/e2ee/mls/suite.ts';
 
 /** Deterministic participant ids: the server hands out 16 hex characters. */
 export function participantId(n: number): string {
   return n.toString(16).padStart(16, '0');
+}
+
+/** What Sabha's members advertise. */
+const RAW_CAPABILITIES: Capabilities = { versions: ['mls10'], ciphersuites: [SABHA_CIPHERSUITE], extensions: [], proposals: [], credentials: ['basic'] };
+
+export interface RawKeyPackage {
+  readonly publicPackage: KeyPackage;
+  readonly privatePackage: PrivateKeyPackage;
+  /** The KeyPackage as an MLS message, as a client announces it. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * A KeyPackage made with ts-mls directly for a fresh MLS signature key, valid from an hour ago to an hour from
+ * now, whose basic credential's identity is whatever `identityBytes` makes of that key.
+ */
+export async function rawKeyPackageWithIdentity(
+  suite: MlsSuite,
+  identityBytes: (signaturePublicKey: Uint8Array) => Promise<Uint8Array>,
+): Promise<RawKeyPackage> {
+  const cs = suite.impl;
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  const signatureKeys = await cs.signature.keygen();
+  const credential = { credentialType: 'basic' as const, identity: await identityBytes(signatureKeys.publicKey) };
+  const { publicPackage, privatePackage } = await generateKeyPackageWithKey(credential, RAW_CAPABILITIES, { notBefore: now - 3600n, notAfter: now + 3600n }, [], signatureKeys, cs);
+  return { publicPackage, privatePackage, bytes: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: publicPackage }) };
+}
+
+/** A KeyPackage made with ts-mls directly for `id`, bound to a fresh device identity: Sabha's members refuse any other. */
+export function rawKeyPackage(suite: MlsSuite, id: string): Promise<RawKeyPackage> {
+  return rawKeyPackageWithIdentity(suite, async (signaturePublicKey) => bindIdentity(id, signaturePublicKey, await ephemeralDeviceIdentity()));
 }
 
 export class DeliveryService {

@@ -16,43 +16,28 @@ import {
   decodeMlsMessage,
   emptyPskIndex,
   encodeMlsMessage,
-  generateKeyPackage,
   joinGroup,
   processMessage,
-  type Capabilities,
   type ClientState,
   type CreateCommitResult,
   type KeyPackage,
-  type PrivateKeyPackage,
   type Proposal,
   type RatchetTree,
 } from 'ts-mls';
 import { verifyParentHashes } from 'ts-mls/parentHash.js';
 import { MlsProtocolError } from '../../src/e2ee/mls/errors.ts';
-import { credentialFor } from '../../src/e2ee/mls/identity.ts';
 import { MlsMember } from '../../src/e2ee/mls/member.ts';
 import { securityCodeFromAuthenticator } from '../../src/e2ee/mls/securityCode.ts';
-import { SABHA_CIPHERSUITE, loadMlsSuite } from '../../src/e2ee/mls/suite.ts';
-import { participantId } from './mls-harness.ts';
+import { loadMlsSuite } from '../../src/e2ee/mls/suite.ts';
+import { participantId, rawKeyPackage, type RawKeyPackage } from './mls-harness.ts';
 
 const suite = await loadMlsSuite();
 const cs = suite.impl;
-const capabilities: Capabilities = { versions: ['mls10'], ciphersuites: [SABHA_CIPHERSUITE], extensions: [], proposals: [], credentials: ['basic'] };
 
 type ParentHashCheck = (tree: RatchetTree, h: typeof cs.hash) => Promise<boolean>;
 /** The unpatched parentHash.js of ts-mls 1.6.4, which the benchmark's baseline also runs. */
 const { upstreamParentHashUrl } = (await import('../../bench/baseline/upstream-parent-hash.mjs' as string)) as { upstreamParentHashUrl: () => string };
 const upstream = (await import(upstreamParentHashUrl())) as { verifyParentHashes: ParentHashCheck };
-
-interface KeyPair {
-  readonly publicPackage: KeyPackage;
-  readonly privatePackage: PrivateKeyPackage;
-}
-
-async function keyPackage(id: string): Promise<KeyPair> {
-  const now = BigInt(Math.floor(Date.now() / 1000));
-  return generateKeyPackage(credentialFor(id), capabilities, { notBefore: now - 3600n, notAfter: now + 3600n }, [], cs);
-}
 
 /** A group of raw ts-mls states, every commit processed by every other member. */
 class RawGroup {
@@ -60,9 +45,9 @@ class RawGroup {
 
   static async create(size: number): Promise<RawGroup> {
     const group = new RawGroup();
-    const first = await keyPackage(participantId(0x500));
+    const first = await rawKeyPackage(suite, participantId(0x500));
     group.states.push(await createGroup(new TextEncoder().encode('tampered-tree'), first.publicPackage, first.privatePackage, [], cs));
-    const others = await Promise.all(Array.from({ length: size - 1 }, (_, i) => keyPackage(participantId(0x501 + i))));
+    const others = await Promise.all(Array.from({ length: size - 1 }, (_, i) => rawKeyPackage(suite, participantId(0x501 + i))));
     await group.commit(0, others.map((k) => ({ proposalType: 'add', add: { keyPackage: k.publicPackage } })));
     await group.joinLastWelcome(others);
     return group;
@@ -71,7 +56,7 @@ class RawGroup {
   #lastWelcome: CreateCommitResult['welcome'];
 
   /** The members added by the last commit join from its Welcome. */
-  async joinLastWelcome(added: readonly KeyPair[]): Promise<void> {
+  async joinLastWelcome(added: readonly RawKeyPackage[]): Promise<void> {
     assert.ok(this.#lastWelcome);
     for (const k of added) this.states.push(await joinGroup(this.#lastWelcome, k.publicPackage, k.privatePackage, emptyPskIndex, cs));
   }
@@ -108,7 +93,7 @@ async function groupWithHistory(): Promise<RawGroup> {
   const group = await RawGroup.create(8);
   await group.commit(2, [{ proposalType: 'remove', remove: { removed: 5 } }]);
   await group.commit(1, []);
-  const readmitted = await keyPackage(participantId(0x5ff));
+  const readmitted = await rawKeyPackage(suite, participantId(0x5ff));
   await group.commit(0, [{ proposalType: 'add', add: { keyPackage: readmitted.publicPackage } }]);
   await group.joinLastWelcome([readmitted]);
   return group;

@@ -103,11 +103,14 @@ describe('a meeting over the signalling protocol', () => {
     await settle();
   });
 
-  it('ends every meeting and tells its participants when the media engine dies', async () => {
+  it('ends every meeting and tells its participants when the media engine gives up on a dead SFU', async () => {
     const m = await hostMeeting(server.wsUrl);
+    const reconnecting = m.host.nextOf('media-status');
     const left = m.host.nextOf('left');
     (server.engine as FakeEngine).crash();
+    assert.equal((await reconnecting).state, 'reconnecting');
+    (server.engine as FakeEngine).giveUp();
     assert.equal((await left).reason, 'media-failure');
-    await (server.engine as FakeEngine).start();
+    (server.engine as FakeEngine).recover();
   });
 });

@@ -7,26 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ServerMessageOf } from '../../src/protocol/index.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { admitted, createMeeting, enterWaitingRoom, type HostedMeeting } from '../helpers/meeting-fixture.ts';
+import { admitted, enterWaitingRoom, hostMeeting, joinAsHost as joinAsHostOn, type HostedMeeting, type MeetingSecrets } from '../helpers/meeting-fixture.ts';
 import { RawClient, errorCode, randomDeviceId, settle } from '../helpers/ws-client.ts';
 
 let server: TestServer;
 
-/** Joins with the host secret from `deviceId`; returns the connection and its `joined` snapshot. */
-async function joinAsHost(meeting: { meetingId: string; passcode: string; hostSecret: string }, deviceId: string, name = 'Host') {
-  const client = await RawClient.connect(server.wsUrl);
-  const joinedP = client.nextOf('joined');
-  const reply = await client.request({ type: 'join', meetingId: meeting.meetingId, passcode: meeting.passcode, name, deviceId, hostSecret: meeting.hostSecret });
-  assert.equal(reply.type, 'ok', JSON.stringify(reply));
-  return { client, joined: await joinedP };
-}
-
+const joinAsHost = (meeting: MeetingSecrets, deviceId: string, name = 'Host') => joinAsHostOn(server.wsUrl, meeting, deviceId, name);
 /** A meeting whose host entered from a known device id. */
-async function hostOn(deviceId: string): Promise<HostedMeeting & { deviceId: string; joined: ServerMessageOf<'joined'> }> {
-  const meeting = await createMeeting(server.wsUrl);
-  const { client, joined } = await joinAsHost(meeting, deviceId);
-  return { ...meeting, host: client, hostId: joined.self.participantId, deviceId, joined };
-}
+const hostOn = (deviceId: string) => hostMeeting(server.wsUrl, 'Test meeting', deviceId);
 
 /** Closes the host's socket and waits until the others see the host as reconnecting. */
 async function dropHost(m: HostedMeeting, watcher: RawClient): Promise<void> {

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { Meeting } from '../../src/server/meetings/meeting.ts';
-import type { MessageSink } from '../../src/server/meetings/participant.ts';
-import type { ServerMessage } from '../../src/protocol/index.ts';
-import { FakeEngine } from '../helpers/fake-engine.ts';
-import { testLogger } from '../helpers/test-server.ts';
+import type { Meeting } from '../../src/server/meetings/meeting.ts';
+import { deviceId as device, Inbox, meetingLimits, newMeeting as newUnitMeeting } from '../helpers/meeting-unit.ts';
 
-class Inbox implements MessageSink {
-  readonly messages: ServerMessage[] = [];
-  closedWith: string | undefined;
-  send(m: ServerMessage) { this.messages.push(m); }
-  close(reason: string) { this.closedWith = reason; }
-}
-
-const limits = { maxParticipants: 10, emptyMeetingMs: 60_000, unstartedMeetingMs: 3_600_000, maxDurationMs: 30 * 60_000, resumeGraceMs: 30_000 };
-const device = (n: number) => `device-${n}`.padEnd(43, 'x');
+const limits = meetingLimits({ maxParticipants: 10, maxDurationMs: 30 * 60_000 });
 
 function newMeeting(ended: Meeting[] = []) {
-  return new Meeting('abcdefghijklmnop', 'Timers', '127.0.0.1', new FakeEngine(), limits, (m) => ended.push(m), testLogger);
+  return newUnitMeeting({ title: 'Timers', limits, onEnded: (m) => ended.push(m) });
 }
 
 describe('meeting timers', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Meeting, type MeetingLimits } from '../../src/server/meetings/meeting.ts';
+import type { Meeting } from '../../src/server/meetings/meeting.ts';
 import type { MessageSink, Participant } from '../../src/server/meetings/participant.ts';
 import {
   MAX_BATCH,
@@ -12,43 +12,18 @@ import {
   type ServerMessage,
   type WaitingEntry,
 } from '../../src/protocol/index.ts';
-import { applyWaitingRoomMessage } from '../../src/protocol/waiting-room.ts';
 import { FakeEngine } from '../helpers/fake-engine.ts';
-import { startTestServer, testLogger, type TestServer } from '../helpers/test-server.ts';
+import { deviceId as device, Inbox, newMeeting as newUnitMeeting } from '../helpers/meeting-unit.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { hostMeeting, enterWaitingRoom } from '../helpers/meeting-fixture.ts';
 import { errorCode } from '../helpers/ws-client.ts';
 import { waitForWaitingList } from '../helpers/waiting-room.ts';
 
-/** Every message a participant is sent, checked against the protocol schema and its size measured. */
-class Inbox implements MessageSink {
-  readonly messages: ServerMessage[] = [];
-  bytes = 0;
-  send(m: ServerMessage) {
-    const text = encodeMessage(m);
-    assert.ok(text.length < MAX_FRAME_BYTES, `a ${m.type} of ${text.length} bytes is over the frame cap`);
-    this.messages.push(serverMessage.parse(JSON.parse(text)));
-    this.bytes += Buffer.byteLength(text);
-  }
-  close() {}
-  of<T extends ServerMessage['type']>(type: T) {
-    return this.messages.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
-  }
-  /** The waiting room as this host's client rebuilds it. */
-  waiting(): WaitingEntry[] {
-    let list: WaitingEntry[] = [];
-    for (const m of this.messages) if (m.type === 'waiting-room' || m.type === 'waiting-room-changed') list = applyWaitingRoomMessage(list, m);
-    return list;
-  }
-}
-
-const limits = (maxParticipants = 100): MeetingLimits => ({ maxParticipants, emptyMeetingMs: 60_000, unstartedMeetingMs: 3_600_000, maxDurationMs: null, resumeGraceMs: 30_000 });
-let devices = 0;
-const device = () => `device-${devices++}`.padEnd(43, 'x');
 /** A KeyPackage as the server sees one: opaque base64; `size` characters, distinct per seed. */
 const keyPackage = (seed: number, size = 400) => Buffer.from(`kp-${seed}-`.padEnd(Math.floor((size * 3) / 4), 'k')).toString('base64');
 
 function newMeeting(maxParticipants = 100, engine = new FakeEngine(), title = 'Waiting room') {
-  return new Meeting('abcdefghijklmnop', title, '127.0.0.1', engine, limits(maxParticipants), () => undefined, testLogger);
+  return newUnitMeeting({ title, engine, limits: { maxParticipants } });
 }
 
 function hostIn(meeting: Meeting) {

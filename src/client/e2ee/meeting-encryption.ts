@@ -14,13 +14,16 @@
  *                              "Can't decrypt"; they are still counted in the worker's stats
  *   admit(ids, entries)        host: admission carrying the commit that adds them
  *   encryptChat(text, to?)     -> the chat body to send
+ *   encryptSignal(signal)      -> the `signal` message carrying a sealed in-meeting signal (raise hand, reaction)
  *   close()                    safe twice
- * Output: `changed` (anything the UI shows), `chat` (opened messages), `problem`.
+ * Output: `changed` (anything the UI shows, problems and resyncs counted), `chat` (opened messages), `signal`
+ * (opened in-meeting signals), `problem`.
  *
  * Every meeting is encrypted: there is no switch, and no path that sends media or chat in the clear.
  */
 import type { ChatBody, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
-import { E2eeSession, type E2eeChatMessage, type E2eeProblemCode, type E2eeState, type WorkerPort } from '../../e2ee/session/index.ts';
+import { E2eeSession, type E2eeChatMessage, type E2eeSignalMessage, type Signal, type SignalMessage, type E2eeProblemCode, type E2eeState, type WorkerPort } from '../../e2ee/session/index.ts';
+import type { DeviceIdentity } from '../../e2ee/identity/device-identity.ts';
 import { Emitter } from '../../events/emitter.ts';
 import type { TransformHook } from '../media/peer-connection.ts';
 import type { OutgoingMessage } from '../signalling-client.ts';
@@ -49,11 +52,17 @@ export interface EncryptionSnapshot {
   readonly decryptFailures: Readonly<Record<string, number>>;
   /** Why the latest failure of each participant happened (unknown-key, auth-failed, replay, malformed, wrong-sender). */
   readonly decryptFailureReasons: Readonly<Record<string, string>>;
+  /** We missed a commit and are being re-added to the group (docs/e2ee-mls.md "Resynchronisation"). */
+  readonly resyncing: boolean;
+  /** How many times each problem was reported since joining (codes only, nothing secret). */
+  readonly problems: Readonly<Partial<Record<E2eeProblemCode, number>>>;
 }
 
 export interface MeetingEncryptionEvents {
   changed: [snapshot: EncryptionSnapshot];
   chat: [message: E2eeChatMessage];
+  /** An opened in-meeting signal (raise hand, reaction); the Room decides whether the sender may send it. */
+  signal: [message: E2eeSignalMessage];
   problem: [problem: { code: E2eeProblemCode; participantId?: string }];
 }
 
@@ -62,6 +71,8 @@ export interface MeetingEncryptionOptions {
   readonly request: (message: OutgoingMessage) => Promise<unknown>;
   readonly worker: WorkerPort;
   readonly now?: () => number;
+  /** This browser's device identity (loaded from IndexedDB); an in-memory one otherwise. */
+  readonly deviceIdentity?: () => Promise<DeviceIdentity>;
 }
 
 export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
@@ -70,6 +81,7 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
   readonly #lastFailureAt = new Map<string, number>();
   readonly #failureCounts = new Map<string, number>();
   readonly #failureReasons = new Map<string, string>();
+  readonly #problemCounts = new Map<E2eeProblemCode, number>();
   /** When each disagreement between the roster and the meeting was first seen. */
   readonly #disagreeSince = new Map<string, number>();
   #members: readonly string[] = [];
@@ -90,6 +102,7 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
       meetingId: options.meetingId,
       send: (message) => options.request(message as OutgoingMessage),
       worker: options.worker,
+      ...(options.deviceIdentity ? { deviceIdentity: options.deviceIdentity } : {}),
     });
     const session = this.#session;
     session.on('epoch', (info) => {
@@ -109,7 +122,13 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
       this.#changed();
     });
     session.on('chat', (message) => this.emit('chat', message));
-    session.on('problem', (problem) => this.emit('problem', problem));
+    session.on('signal', (message) => this.emit('signal', message));
+    session.on('problem', (problem) => {
+      this.#problemCounts.set(problem.code, (this.#problemCounts.get(problem.code) ?? 0) + 1);
+      this.emit('problem', problem);
+      this.#changed();
+    });
+    session.on('resync', () => this.#changed());
     this.#timer = setInterval(() => this.#tick(), ROSTER_CHECK_INTERVAL_MS);
   }
 
@@ -137,12 +156,26 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
     return at !== undefined && this.#now() - at < DECRYPT_WARNING_MS;
   }
 
+  /** A group member's device identity public key (its binding verified by MLS), for person verification. */
+  identityKeyOf(participantId: string): Uint8Array | undefined {
+    return this.#session.identityKeyOf(participantId);
+  }
+
+  /** Our own device identity public key, once the session has made its KeyPackage. */
+  ownIdentityKey(): Uint8Array | undefined {
+    return this.#session.ownIdentityKey();
+  }
+
   admit(participantIds: readonly string[], entries: readonly WaitingEntry[]): Promise<void> {
     return this.#session.admit(participantIds, entries);
   }
 
   encryptChat(text: string, to?: string): Promise<ChatBody> {
     return this.#session.encryptChat(text, to);
+  }
+
+  encryptSignal(signal: Signal): Promise<SignalMessage> {
+    return this.#session.encryptSignal(signal);
   }
 
   snapshot(): EncryptionSnapshot {
@@ -154,6 +187,8 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
       roster: this.#roster,
       decryptFailures: Object.fromEntries(this.#failureCounts),
       decryptFailureReasons: Object.fromEntries(this.#failureReasons),
+      resyncing: this.#session.resyncing,
+      problems: Object.fromEntries(this.#problemCounts),
     };
   }
 

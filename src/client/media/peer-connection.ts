@@ -5,8 +5,10 @@
  * Browsers with `RTCRtpScriptTransform` (Firefox, Safari, Chromium ≥ 141) take a
  * transform per sender/receiver at any time. Older Chromium only has the legacy
  * "insertable streams" API, which must be switched on when the peer connection is
- * made; once on, frames flow only if someone pipes them, so the default hook then
- * pipes them through untouched.
+ * made; once on, frames flow only if someone pipes them: the E2EE worker does, for
+ * every sender and receiver (src/e2ee/session/worker-link.ts). Both paths are tested
+ * (test/browser/legacy-transform.test.ts, test/browser/mixed-browsers.test.ts); docs/e2ee-media.md
+ * "Browsers" says why the legacy one stays.
  */
 import type { MediaSource } from '../../protocol/index.ts';
 
@@ -28,35 +30,51 @@ export function needsLegacyInsertableStreams(): boolean {
   return typeof (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams === 'function';
 }
 
-interface LegacyEncodedStreams {
-  createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
-}
-
 /**
- * The hook in use when no E2EE layer is attached: frames pass unchanged. Legacy
- * streams can be taken only once per sender/receiver, hence the memory of who got them.
+ * The TURN relay the server granted (the `ice-servers` message, renewed before it expires). Peer connections
+ * made with it get each renewal too, so an ICE restart or a new relay allocation uses a valid credential.
  */
-export function createPassThroughHook(): TransformHook {
-  const piped = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
-  return (endpoint) => {
-    if (!needsLegacyInsertableStreams() || piped.has(endpoint)) return;
-    piped.add(endpoint);
-    const streams = (endpoint as unknown as LegacyEncodedStreams).createEncodedStreams();
-    streams.readable.pipeTo(streams.writable).catch(() => {
-      // The pipe ends when the sender/receiver stops; nothing to do.
+export class IceServerList {
+  #servers: RTCIceServer[] = [];
+  readonly #connections = new Set<RTCPeerConnection>();
+
+  get current(): RTCIceServer[] {
+    return this.#servers;
+  }
+
+  set(servers: RTCIceServer[]): void {
+    this.#servers = servers;
+    for (const pc of this.#connections) {
+      if (pc.connectionState === 'closed') this.#connections.delete(pc);
+      else {
+        try {
+          pc.setConfiguration({ ...pc.getConfiguration(), iceServers: servers });
+        } catch {
+          // A connection the browser will not reconfigure keeps its credential; its allocation lives on.
+        }
+      }
+    }
+  }
+
+  track(pc: RTCPeerConnection): void {
+    this.#connections.add(pc);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'closed') this.#connections.delete(pc);
     });
-  };
+  }
 }
 
-export function createPeerConnection(): RTCPeerConnection {
-  // Loopback/LAN deployments get their candidates from the SFU's SDP; no third-party STUN.
+export function createPeerConnection(iceServers?: IceServerList): RTCPeerConnection {
+  // Candidates come from the SFU's SDP, plus the organisation's own TURN relay when granted; no third-party STUN.
   const config: RTCConfiguration & { encodedInsertableStreams?: boolean } = {
-    iceServers: [],
+    iceServers: iceServers?.current ?? [],
     bundlePolicy: 'max-bundle',
     rtcpMuxPolicy: 'require',
   };
   if (needsLegacyInsertableStreams()) config.encodedInsertableStreams = true;
-  return new RTCPeerConnection(config);
+  const pc = new RTCPeerConnection(config);
+  iceServers?.track(pc);
+  return pc;
 }
 
 /** The signalling methods a media manager needs; the SignallingClient provides them, tests fake them. */

@@ -12,7 +12,7 @@
  */
 import type { MediaSource } from '../../protocol/index.ts';
 import { Emitter } from '../../events/emitter.ts';
-import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
+import { candidateToWire, createPeerConnection, type IceServerList, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 import { CAMERA_LAYERS, cameraEncodings, INITIAL_ACTIVE, qualityIndex } from './simulcast.ts';
 
 export interface PublisherEvents {
@@ -27,6 +27,8 @@ export interface PublisherOptions {
   selfId: string;
   transformHook: TransformHook;
   answerTimeoutMs?: number;
+  /** The granted TURN relay, if any. */
+  iceServers?: IceServerList;
 }
 
 export class Publisher extends Emitter<PublisherEvents> {
@@ -56,7 +58,7 @@ export class Publisher extends Emitter<PublisherEvents> {
   async publish(tracks: Partial<Record<MediaKind, MediaStreamTrack | null>>): Promise<void> {
     if (this.#pc) throw new Error('already published');
     this.#closed = false;
-    const pc = createPeerConnection();
+    const pc = createPeerConnection(this.options.iceServers);
     this.#pc = pc;
     this.#heldCandidates = [];
     this.#endSent = false;

@@ -14,7 +14,8 @@
  */
 import type { ServerMessageOf, SubscribedTrack, MediaSource, VideoQuality } from '../../protocol/index.ts';
 import { Emitter } from '../../events/emitter.ts';
-import { candidateToWire, createPeerConnection, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
+import { SerialQueue } from '../../events/serial-queue.ts';
+import { candidateToWire, createPeerConnection, type IceServerList, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 
 const MAX_SUBSCRIBE_RETRIES = 6;
 const MIN_REQUEST_INTERVAL_MS = 150;
@@ -53,6 +54,8 @@ export interface SubscriberEvents {
 export interface SubscriberOptions {
   signal: SignalPort;
   transformHook: TransformHook;
+  /** The granted TURN relay, if any. */
+  iceServers?: IceServerList;
 }
 
 export class Subscriber extends Emitter<SubscriberEvents> {
@@ -61,7 +64,8 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   #byMid = new Map<string, SubscribedTrack>();
   /** Participant each receiver was last handed to the transform hook for. */
   readonly #hooked = new WeakMap<RTCRtpReceiver, string>();
-  #queue: Promise<void> = Promise.resolve();
+  /** Offers and track maps, handled one after another in arrival order. */
+  readonly #queue = new SerialQueue();
   /** What we want now, and what the server last accepted (null: unknown, send again). */
   #desired = canonical(EMPTY);
   #accepted: string | null = null;
@@ -71,6 +75,16 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   #heldCandidates: (RTCIceCandidate | null)[] | null = [];
   #restartPending = false;
   #closed = false;
+  /** The SFU restarted and is not back yet: nothing is asked of the server (media-recovery.ts). */
+  #suspended = false;
+  /** Counts connections dropped for an SFU restart: offers and replies from before one are stale. */
+  #connectionGeneration = 0;
+  /**
+   * A connection was dropped while a `subscribe` or an offer was under way: the server may already hold a
+   * subscriber for us whose offer went to the dropped connection, so an unchanged `subscribe` brings no new
+   * offer. If none comes, ask for a fresh one (`restart-subscriber`).
+   */
+  #offerMayBeLost = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly options: SubscriberOptions) {
@@ -118,8 +132,45 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     this.#schedule(0);
   }
 
+  /**
+   * The SFU went down with our connection: close it (the tracks go with it) and ask for nothing until
+   * `reconnect()`. Offers already queued from before are dropped.
+   */
+  suspend(): void {
+    if (this.#inFlight || this.#queue.pending > 0) this.#offerMayBeLost = true;
+    this.#suspended = true;
+    this.#connectionGeneration++;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const pc = this.#pc;
+    this.#pc = null;
+    if (pc) {
+      pc.onicecandidate = null;
+      pc.onconnectionstatechange = null;
+      pc.ontrack = null;
+      pc.close();
+    }
+    this.#byMid.clear();
+    this.#heldCandidates = [];
+    this.#restartPending = false;
+    this.emit('tracks', []);
+  }
+
+  /** The SFU is back: the whole subscription is asked again; its first offer makes a new connection. */
+  reconnect(): void {
+    if (this.#pc) this.suspend();
+    this.#suspended = false;
+    this.resync();
+  }
+
+  /** Whether anything is to be received at all. */
+  get wantsMedia(): boolean {
+    const { video, audio } = this.#desired.request;
+    return video.length + audio.length > 0;
+  }
+
   #schedule(delayMs: number): void {
-    if (this.#closed || this.#inFlight || this.#timer !== undefined) return;
+    if (this.#closed || this.#suspended || this.#inFlight || this.#timer !== undefined) return;
     if (this.#accepted === this.#desired.key) return;
     const wait = Math.max(delayMs, this.#lastSentAt + MIN_REQUEST_INTERVAL_MS - Date.now());
     this.#timer = setTimeout(() => {
@@ -131,12 +182,18 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   #send(): void {
     if (this.#closed || this.#accepted === this.#desired.key) return;
     const { request, key } = this.#desired;
+    const generation = this.#connectionGeneration;
     this.#inFlight = true;
     this.#lastSentAt = Date.now();
     this.options.signal.request({ type: 'subscribe', video: [...request.video], audio: [...request.audio] }).then(
       () => {
         this.#inFlight = false;
-        this.#accepted = key;
+        // Accepted by an SFU that has restarted since: it holds no more.
+        if (generation === this.#connectionGeneration) this.#accepted = key;
+        if (generation === this.#connectionGeneration && this.#offerMayBeLost && !this.#pc) {
+          this.#offerMayBeLost = false;
+          this.restart();
+        }
         this.#attempt = 0;
         this.#schedule(0);
       },
@@ -162,7 +219,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
    * handled, since the server sent it after them.
    */
   handleTracks(message: ServerMessageOf<'subscriber-tracks'>): Promise<void> {
-    const run = this.#queue.then(() => {
+    const run = this.#queue.run(() => {
       if (this.#closed) return;
       this.#byMid = new Map(message.tracks.map((t) => [t.mid, t]));
       const pc = this.#pc;
@@ -170,13 +227,14 @@ export class Subscriber extends Emitter<SubscriberEvents> {
       for (const transceiver of pc.getTransceivers()) this.#hook(transceiver);
       this.emit('tracks', this.currentTracks());
     });
-    this.#queue = run.catch((err: unknown) => this.emit('negotiation-error', err));
+    run.catch((err: unknown) => this.emit('negotiation-error', err));
     return run;
   }
 
   handleOffer(message: ServerMessageOf<'subscriber-offer'>): Promise<void> {
-    const run = this.#queue.then(() => this.#negotiate(message));
-    this.#queue = run.catch((err: unknown) => this.emit('negotiation-error', err));
+    const generation = this.#connectionGeneration;
+    const run = this.#queue.run(() => (generation === this.#connectionGeneration ? this.#negotiate(message) : undefined));
+    run.catch((err: unknown) => this.emit('negotiation-error', err));
     return run;
   }
 
@@ -215,7 +273,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
 
   #ensurePc(): RTCPeerConnection {
     if (this.#pc) return this.#pc;
-    const pc = createPeerConnection();
+    const pc = createPeerConnection(this.options.iceServers);
     this.#pc = pc;
     pc.onicecandidate = (event) => {
       if (this.#heldCandidates) this.#heldCandidates.push(event.candidate);
@@ -232,6 +290,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   async #negotiate(message: ServerMessageOf<'subscriber-offer'>): Promise<void> {
     if (this.#closed) return;
     const pc = this.#ensurePc();
+    this.#offerMayBeLost = false;
     // The map must be in place before setRemoteDescription, which fires ontrack.
     this.#byMid = new Map(message.tracks.map((t) => [t.mid, t]));
     this.#heldCandidates ??= [];

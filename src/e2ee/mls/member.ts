@@ -16,12 +16,14 @@
  *            processCommit(our own commit)    -> active    (the relay of our commit counts as acceptance)
  *            processCommit(another commit)    -> active | removed (we lost the race; ours is dropped)
  *   removed  (terminal: a commit removed us; make a new MlsMember to rejoin)
+ *   (fell behind: MlsMember.rejoining(this) makes a fresh member with our signature key, to be re-added)
  *   closed   (terminal)
  *   any      close                            -> closed
  *
  * In active and pending: epoch, ownLeafIndex, leafIndexOf, members, exportSFrameBaseKey, securityCode,
  * encryptApplication, decryptApplication; while pending these act on the current epoch, not the pending one.
- * In every phase: identity, phase, keyPackageBytes; members() also when removed (last known roster).
+ * In every phase: identity, phase, keyPackageBytes, ownIdentityKey; members() also when removed (last known
+ * roster); identityKeyOf answers in active and pending, and undefined otherwise.
  *
  * Leaving: a member that leaves just closes; MLS forbids committing one's own removal, so the next committer
  * (see committer.ts) commits the Remove. A pending commit of a leaving committer is simply never accepted.
@@ -39,7 +41,7 @@ import {
   defaultPaddingConfig,
   emptyPskIndex,
   encodeMlsMessage,
-  generateKeyPackage,
+  generateKeyPackageWithKey,
   joinGroup,
   mlsExporter,
   processMessage,
@@ -55,10 +57,12 @@ import {
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { MlsProtocolError, MlsStateError } from './errors.ts';
-import { assertParticipantId, credentialFor, participantAuthService, participantIdOf, type ParticipantId } from './identity.ts';
+import { assertParticipantId, boundCredentialFor, identityKeyOf, participantAuthService, participantIdOf, type ParticipantId } from './identity.ts';
+import { ephemeralDeviceIdentity, type DeviceIdentity } from '../identity/device-identity.ts';
 import { securityCodeFromAuthenticator } from './securityCode.ts';
 import { SABHA_CIPHERSUITE, loadMlsSuite, type MlsSuite } from './suite.ts';
 import { decodeWholeMlsMessage, epochToNumber } from './wire.ts';
+import { SerialQueue } from '../../events/serial-queue.ts';
 
 /** RFC 9605 section 5.2: the SFrame base key of an epoch is this MLS exporter output, empty context, Nh bytes. */
 const SFRAME_EXPORTER_LABEL = 'SFrame 1.0 Base Key';
@@ -113,6 +117,11 @@ export interface MlsApplicationMessage {
 export interface MlsMemberOptions {
   /** Share one loaded suite between members of one process; loads the default ('noble') otherwise. */
   readonly suite?: MlsSuite;
+  /**
+   * The device identity key the credential is bound to (docs/e2ee-mls.md "Device identity"). Browsers pass
+   * their stored one; without it a fresh in-memory identity is made (tests, synthetic participants).
+   */
+  readonly deviceIdentity?: DeviceIdentity;
 }
 
 interface PendingCommit {
@@ -142,7 +151,7 @@ export class MlsMember {
   #state: ClientState | undefined;
   #pending: PendingCommit | undefined;
   #lastMembers: (ParticipantId | undefined)[] = [];
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   private constructor(identity: ParticipantId, suite: MlsSuite, keyPackage: KeyPackage, privateKeyPackage: PrivateKeyPackage) {
     this.identity = identity;
@@ -155,7 +164,7 @@ export class MlsMember {
       lifetimeConfig: defaultLifetimeConfig,
       keyPackageEqualityConfig: defaultKeyPackageEqualityConfig,
       paddingConfig: defaultPaddingConfig,
-      authService: participantAuthService,
+      authService: participantAuthService(),
     };
   }
 
@@ -165,8 +174,29 @@ export class MlsMember {
     const suite = options.suite ?? (await loadMlsSuite());
     const now = BigInt(Math.floor(Date.now() / 1000));
     const lifetime = { notBefore: now - KEY_PACKAGE_NOT_BEFORE_SLACK_S, notAfter: now + KEY_PACKAGE_VALIDITY_S };
-    const { publicPackage, privatePackage } = await generateKeyPackage(credentialFor(identity), CAPABILITIES, lifetime, [], suite.impl);
+    // The MLS signature key is made first so that the device identity key can sign it into the credential.
+    const signatureKeys = await suite.impl.signature.keygen();
+    const device = options.deviceIdentity ?? (await ephemeralDeviceIdentity());
+    const credential = await boundCredentialFor(identity, signatureKeys.publicKey, device);
+    const { publicPackage, privatePackage } = await generateKeyPackageWithKey(credential, CAPABILITIES, lifetime, [], signatureKeys, suite.impl);
     return new MlsMember(identity, suite, publicPackage, privatePackage);
+  }
+
+  /**
+   * A new member for the same participant, to be re-added after it fell behind (a missed commit: docs/e2ee-mls.md
+   * "Resynchronisation"): a fresh KeyPackage with the credential and the signature key of `previous`'s leaf,
+   * so that the committer and every member can check that whoever asks holds that leaf's private key. Needs
+   * `previous` in the group (active or pending); `previous` is left as it is (close it once replaced).
+   */
+  static async rejoining(previous: MlsMember): Promise<MlsMember> {
+    const state = previous.#current();
+    const own = state.ratchetTree[state.privatePath.leafIndex * 2];
+    if (own?.nodeType !== 'leaf') throw new MlsStateError('own leaf missing from the tree');
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    const lifetime = { notBefore: now - KEY_PACKAGE_NOT_BEFORE_SLACK_S, notAfter: now + KEY_PACKAGE_VALIDITY_S };
+    const signatureKeys = { signKey: state.signaturePrivateKey.slice(), publicKey: own.leaf.signaturePublicKey.slice() };
+    const { publicPackage, privatePackage } = await generateKeyPackageWithKey(own.leaf.credential, CAPABILITIES, lifetime, [], signatureKeys, previous.#suite.impl);
+    return new MlsMember(previous.identity, previous.#suite, publicPackage, privatePackage);
   }
 
   get phase(): MlsPhase {
@@ -190,6 +220,43 @@ export class MlsMember {
   members(): (ParticipantId | undefined)[] {
     if (this.#phase === 'removed') return this.#lastMembers.slice();
     return membersOf(this.#current());
+  }
+
+  /**
+   * The device identity public key of a current member, as its credential carries it (every leaf's binding
+   * was verified when the leaf was accepted); undefined for a participant who is not a member.
+   */
+  identityKeyOf(identity: string): Uint8Array | undefined {
+    if (this.#phase !== 'active' && this.#phase !== 'pending') return undefined;
+    const tree = this.#current().ratchetTree;
+    for (let node = 0; node < tree.length; node += 2) {
+      const entry = tree[node];
+      if (entry?.nodeType === 'leaf' && participantIdOf(entry.leaf.credential) === identity) return identityKeyOf(entry.leaf.credential)?.slice();
+    }
+    return undefined;
+  }
+
+  /** Our own device identity public key, from our KeyPackage's credential. */
+  ownIdentityKey(): Uint8Array {
+    const key = identityKeyOf(this.#keyPackage.leafNode.credential);
+    if (key === undefined) throw new MlsStateError('own credential carries no identity key');
+    return key.slice();
+  }
+
+  /**
+   * Whether `keyPackage` may re-add the member `identity` (a resync): a KeyPackage of our suite that carries
+   * that participant id and the signature key of its current leaf. Lets a committer leave a bad one out of a batch.
+   */
+  acceptsResync(identity: string, keyPackage: Uint8Array): boolean {
+    if (this.#phase !== 'active' && this.#phase !== 'pending') return false;
+    const state = this.#current();
+    const leaf = membersOf(state).indexOf(identity);
+    if (leaf < 0 || identity === this.identity) return false;
+    try {
+      return sameSigner(state, leaf, this.#checkedKeyPackage({ identity, keyPackage }));
+    } catch {
+      return false;
+    }
   }
 
   leafIndexOf(identity: string): number | undefined {
@@ -268,6 +335,9 @@ export class MlsMember {
         if (added.includes(addition.identity)) throw new TypeError('participant added twice');
         if (roster.includes(addition.identity) && !removed.includes(addition.identity)) throw new TypeError('participant is already a member');
         const keyPackage = this.#checkedKeyPackage(addition);
+        if (removed.includes(addition.identity) && !sameSigner(state, roster.indexOf(addition.identity), keyPackage)) {
+          throw new MlsProtocolError('rejected', 'a re-added member must keep the signature key of its leaf');
+        }
         added.push(addition.identity);
         proposals.push({ proposalType: 'add', add: { keyPackage } });
       }
@@ -327,11 +397,15 @@ export class MlsMember {
           policyViolation = 'only commits by members are accepted';
           return 'reject';
         }
+        const addedPackages: KeyPackage[] = [];
         for (const { proposal } of incoming.proposals) {
           if (proposal.proposalType === 'add') {
             const id = participantIdOf(proposal.add.keyPackage.leafNode.credential);
             if (id === undefined) policyViolation = 'added credential is not a participant id';
-            else added.push(id);
+            else {
+              added.push(id);
+              addedPackages.push(proposal.add.keyPackage);
+            }
           } else if (proposal.proposalType === 'remove') {
             const id = roster[proposal.remove.removed];
             if (id === undefined) policyViolation = 'removal of a blank leaf';
@@ -341,6 +415,14 @@ export class MlsMember {
             policyViolation = 'proposal type not allowed';
           }
         }
+        // A participant has one leaf. Re-adding one (a resync: its old leaf removed by the same commit) must
+        // keep that leaf's signature key, which only its holder can sign a KeyPackage with: neither the
+        // server nor a committer can swap a key of its own in under a member's name this way.
+        added.forEach((id, i) => {
+          if (!roster.includes(id)) return;
+          if (!removed.includes(id)) policyViolation = 'added participant is already a member';
+          else if (!sameSigner(state, roster.indexOf(id), addedPackages[i]!)) policyViolation = 'a re-added member must keep the signature key of its leaf';
+        });
         return policyViolation === undefined ? 'accept' : 'reject';
       };
       let result: Awaited<ReturnType<typeof processMessage>>;
@@ -458,9 +540,7 @@ export class MlsMember {
   }
 
   #run<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(operation);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#queue.run(operation);
   }
 
   #require(phase: MlsPhase): void {
@@ -536,6 +616,12 @@ function membersOf(state: ClientState): (ParticipantId | undefined)[] {
   }
   while (members.length > 0 && members[members.length - 1] === undefined) members.pop();
   return members;
+}
+
+/** Whether `keyPackage` is signed with the signature key of the member at `leaf` (a resync keeps it). */
+function sameSigner(state: ClientState, leaf: number, keyPackage: KeyPackage): boolean {
+  const node = state.ratchetTree[leaf * 2];
+  return node?.nodeType === 'leaf' && bytesEqual(node.leaf.signaturePublicKey, keyPackage.leafNode.signaturePublicKey);
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

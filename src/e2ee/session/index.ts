@@ -1,5 +1,6 @@
 /** End-to-end encryption of one meeting on the main thread: MLS membership, chat, and the media worker. */
 export { E2eeSession } from './session.ts';
-export type { E2eeChatMessage, E2eeEpochInfo, E2eeProblemCode, E2eeSessionEvents, E2eeSessionOptions, E2eeState } from './session.ts';
+export type { E2eeChatMessage, E2eeSignalMessage, SignalMessage, E2eeEpochInfo, E2eeProblemCode, E2eeSessionEvents, E2eeSessionOptions, E2eeState } from './session-types.ts';
 export type { WorkerPort } from './worker-link.ts';
 export type { DecryptFailureReason, MediaKind } from '../worker/messages.ts';
+export { REACTIONS, type Reaction, type Signal } from './signals.ts';

@@ -34,6 +34,7 @@ import { CipherSuiteId, decodeHeader, parseMlsKid, SABHA_EPOCH_BITS, SFrameConte
 import type { DecryptFailureReason, WorkerStats } from './messages.ts';
 import { clearPrefixLength, concat, type FrameKind } from './clear-prefix.ts';
 import { MAX_RETAINED_EPOCHS, RECEIVE_KEY_GRACE_MS, RETARGET_GRACE_MS } from './key-timing.ts';
+import { SerialQueue } from '../../events/serial-queue.ts';
 
 /** Frames of senders that have not switched yet are still arriving when the new epoch's keys are installed. */
 export const DEFAULT_GRACE_MS = RECEIVE_KEY_GRACE_MS;
@@ -117,7 +118,7 @@ export class FrameCryptor {
   readonly #failures = new Map<string, FailureState>();
   readonly #stats = { encrypted: 0, decrypted: 0, droppedNoSendKey: 0, droppedUndecryptable: 0, droppedExpected: 0 };
   /** Key changes are applied one at a time, in the order they were asked for. */
-  #keyQueue: Promise<unknown> = Promise.resolve();
+  readonly #keyQueue = new SerialQueue();
 
   constructor(options: FrameCryptorOptions) {
     this.#onFailure = options.onFailure;
@@ -149,7 +150,7 @@ export class FrameCryptor {
 
   /** Resolves once every key change asked for so far has been applied. */
   settled(): Promise<void> {
-    return this.#keyQueue.then(() => undefined);
+    return this.#keyQueue.whenIdle();
   }
 
   stats(): Omit<WorkerStats, 'invalidMessages'> {
@@ -304,9 +305,7 @@ export class FrameCryptor {
   }
 
   #serial(operation: () => Promise<void>): Promise<void> {
-    const run = this.#keyQueue.then(operation);
-    this.#keyQueue = run.catch(() => undefined);
-    return run;
+    return this.#keyQueue.run(operation);
   }
 
   /** Switches to the newest pending send key whose time has come; older pending ones are never used. */

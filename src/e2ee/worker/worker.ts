@@ -1,7 +1,8 @@
 /**
  * Entry point of the E2EE worker bundle (dist/web/e2ee-worker.js): connects WorkerCore to the worker global.
- * Frames arrive both ways browsers offer them: `rtctransform` events (RTCRtpScriptTransform) and stream
- * pairs posted in an `attach` message (createEncodedStreams on Chromium without the script transform).
+ * Frames arrive both ways browsers offer them: `rtctransform` events (RTCRtpScriptTransform: Firefox, Safari,
+ * Chromium ≥ 141, all through this same handler) and stream pairs posted in an `attach` message
+ * (createEncodedStreams on Chromium without the script transform).
  * All the logic, and every check, is in worker-core.ts and frame-cryptor.ts.
  */
 import { WorkerCore, type ScriptTransformerLike } from './worker-core.ts';

@@ -6,16 +6,20 @@
  * that is already running, given its URL, api_secret and admin_key.
  *
  * States: new → starting → up ⇄ down → closed.
- *   up → down: the connection, the Janus session or (spawn) the process died. Every
- *     room is closed locally, each publisher and subscriber emits `hangup`, the
- *     engine emits `down`.
+ *   up → down: the connection, the Janus session or (spawn) the process died. The
+ *     engine emits `down`, then every room is lost locally (no request) and each
+ *     publisher and subscriber emits `hangup`.
  *   down → up: a new connection and session work again (spawn: after the supervisor
  *     restarted Janus); the engine emits `up`. Retries back off up to 10 s.
+ *   down, given up: the outage policy (../outage-policy.ts) says this outage lasts too
+ *     long or is one crash too many: the engine emits `failed` (once per outage) and
+ *     stays down, still trying, so that later meetings work if Janus comes back.
  */
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import Janode from 'janode';
 import type { MediaEngine, MediaEngineEvents, MediaRoom } from '../engine.ts';
+import { OutagePolicy, type OutagePolicyOptions } from '../outage-policy.ts';
 import { rootLogger, type Logger } from '../../log/logger.ts';
 import { writeJanusConfig, JanusConfigOptionsSchema } from './config-writer.ts';
 import { JanusProcess } from './process.ts';
@@ -50,6 +54,8 @@ export const JanusEngineOptionsSchema = z.discriminatedUnion('mode', [SpawnOptio
 export type JanusEngineOptions = z.input<typeof JanusEngineOptionsSchema> & {
   logger?: Logger;
   requestTimeoutMs?: number;
+  /** When to give up on a Janus that does not come back (default: DEFAULT_OUTAGE_POLICY). */
+  outagePolicy?: Partial<OutagePolicyOptions>;
 };
 
 const MIN_BACKOFF_MS = 250;
@@ -68,11 +74,14 @@ export class JanusEngine extends EventEmitter<MediaEngineEvents> implements Medi
   private adminKeyValue = '';
   private recovering = false;
   private wakeRecovery: (() => void) | null = null;
+  private readonly outagePolicy: OutagePolicy;
+  private giveUpTimer: NodeJS.Timeout | null = null;
 
   constructor(options: JanusEngineOptions) {
     super();
-    const { logger, requestTimeoutMs, ...rest } = options;
+    const { logger, requestTimeoutMs, outagePolicy, ...rest } = options;
     this.options = JanusEngineOptionsSchema.parse(rest);
+    this.outagePolicy = new OutagePolicy(outagePolicy);
     this.log = (logger ?? rootLogger).child('janus');
     this.requestTimeoutMs = requestTimeoutMs ?? 10_000;
   }
@@ -128,6 +137,7 @@ export class JanusEngine extends EventEmitter<MediaEngineEvents> implements Medi
   async close(): Promise<void> {
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
+    this.clearGiveUpTimer();
     this.wakeRecovery?.();
     await Promise.all([...this.rooms].map((r) => r.close()));
     await this.shutdown();
@@ -175,9 +185,25 @@ export class JanusEngine extends EventEmitter<MediaEngineEvents> implements Medi
     void link?.close();
     const rooms = [...this.rooms];
     this.rooms.clear();
-    for (const room of rooms) room.lost('media engine down');
+    // Owners hear `down` first, so that they know why their publishers and subscribers hang up next.
     this.emit('down', reason);
+    for (const room of rooms) room.lost('media engine down');
+    const verdict = this.outagePolicy.outageStarted();
+    if (verdict.action === 'give-up') this.giveUp(verdict.reason);
+    else this.giveUpTimer = setTimeout(() => this.giveUp(`not back within ${verdict.giveUpInMs} ms`), verdict.giveUpInMs);
     void this.recover();
+  }
+
+  private giveUp(reason: string): void {
+    this.clearGiveUpTimer();
+    if (this.currentState !== 'down') return;
+    this.log.error('media engine failed: giving up on this outage', { reason });
+    this.emit('failed', reason);
+  }
+
+  private clearGiveUpTimer(): void {
+    if (this.giveUpTimer) clearTimeout(this.giveUpTimer);
+    this.giveUpTimer = null;
   }
 
   private async recover(): Promise<void> {
@@ -196,6 +222,7 @@ export class JanusEngine extends EventEmitter<MediaEngineEvents> implements Medi
             }
             this.adopt(link);
             this.currentState = 'up';
+            this.clearGiveUpTimer();
             this.log.info('media engine up again');
             this.emit('up');
             return;

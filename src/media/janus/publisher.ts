@@ -1,6 +1,8 @@
 /**
  * A publisher: one VideoRoom handle joined as publisher under a random numeric feed
- * id, carrying one browser peer connection's offered tracks.
+ * id, carrying one browser peer connection's offered tracks. It ends as its handle
+ * does (handle-lifecycle.ts): `close()` by us, or lost (room destroyed, kicked,
+ * detached, engine down), which emits `hangup` with the reason.
  */
 import { EventEmitter } from 'node:events';
 import Janode from 'janode';
@@ -9,6 +11,7 @@ import type { IceCandidateInit, MediaPublisher, MediaPublisherEvents, PublishedT
 import type { JanusLink } from './link.ts';
 import { activeTracks, checkOffer, withOpusDtx } from './sdp.ts';
 import { toJanusCandidate } from './candidate.ts';
+import { HandleLifecycle } from './handle-lifecycle.ts';
 
 export interface PublisherOwner {
   readonly link: JanusLink;
@@ -16,7 +19,7 @@ export interface PublisherOwner {
 }
 
 export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implements MediaPublisher {
-  private closed = false;
+  private readonly lifecycle: HandleLifecycle;
   private currentTracks: PublishedTrack[];
   /** Kinds the server stopped; re-applied after renegotiation, which may add m-lines. */
   private readonly stopped = new Set<TrackKind>();
@@ -38,6 +41,14 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
       this.rejectUp = reject;
     });
     this.up.catch(() => {}); // nobody may be waiting
+    this.lifecycle = new HandleLifecycle({
+      handle, link: owner.link, what: 'publisher',
+      ended: (end) => {
+        this.rejectUp(new Error('publisher closed'));
+        this.owner.removePublisher(this);
+        if (end.how === 'lost') this.emit('hangup', end.reason);
+      },
+    });
     handle.on(Janode.EVENT.HANDLE_HANGUP, (data: { reason?: unknown }) =>
       this.emit('hangup', typeof data?.reason === 'string' ? data.reason : 'hangup'));
     handle.on(Janode.EVENT.HANDLE_ICE_FAILED, () => this.emit('hangup', 'ice failed'));
@@ -47,7 +58,6 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
     });
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_DESTROYED, () => this.lost('room destroyed'));
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_KICKED, () => this.lost('kicked'));
-    handle.once(Janode.EVENT.HANDLE_DETACHED, () => this.lost('detached'));
   }
 
   get tracks(): readonly PublishedTrack[] {
@@ -78,24 +88,14 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
     await this.applyForwarding(kind, forward);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.rejectUp(new Error('publisher closed'));
-    this.owner.removePublisher(this);
-    // Detaching leaves the room, which unpublishes and tells subscribers.
-    await this.owner.link.request(this.handle.detach(), 'detach').catch(() => {});
-    this.handle.removeAllListeners();
+  /** Detaching leaves the room, which unpublishes and tells subscribers. Idempotent. */
+  close(): Promise<void> {
+    return this.lifecycle.close();
   }
 
-  /** The handle is gone without a Janus request of ours (room destroyed, Janus down). */
+  /** The handle is gone without a Janus request of ours (room destroyed, kicked, Janus down). */
   lost(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.rejectUp(new Error('publisher closed'));
-    this.owner.removePublisher(this);
-    this.emit('hangup', reason);
-    this.handle.removeAllListeners();
+    this.lifecycle.lose(reason);
   }
 
   private async applyForwarding(kind: TrackKind, forward: boolean): Promise<void> {
@@ -107,6 +107,6 @@ export class JanusPublisher extends EventEmitter<MediaPublisherEvents> implement
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('publisher is closed');
+    this.lifecycle.assertOpen();
   }
 }

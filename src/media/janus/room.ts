@@ -1,6 +1,8 @@
 /**
  * A VideoRoom room created for one meeting. Its numeric id, `secret` (needed to
  * destroy it) and `pin` (needed to join it) are random and known only to Sabha.
+ * Lifecycle: open → closed, either by `close()` (children closed, room destroyed in
+ * Janus) or by `lost()` (Janus is gone: children lost, no request).
  */
 import type { MediaPublisher, MediaRoom, MediaSubscriber } from '../engine.ts';
 import type { JanusLink } from './link.ts';
@@ -21,6 +23,7 @@ const PUBLISHER_ID = /^[\w.:-]{1,128}$/;
 export class JanusRoom implements MediaRoom {
   readonly id: string;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly publishers = new Map<string, JanusPublisher>();
   private readonly publishersByFeed = new Map<number, string>();
   /** Ids being published right now, so that a second publish of the same id fails at once. */
@@ -116,19 +119,31 @@ export class JanusRoom implements MediaRoom {
     return subscriber;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Closes every child (each detaches its handle), then destroys the room in Janus. Idempotent: a second
+   * call gets the first one's promise.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    if (this.closed) return Promise.resolve();
     this.closed = true;
     this.owner.removeRoom(this);
-    await Promise.all([...this.publishers.values(), ...this.subscribers].map((c) => c.close()));
-    await this.link.request(this.link.admin.destroy({ room: this.numericId, secret: this.secret }), 'destroy room')
-      .catch((error: unknown) => this.owner.logger.warn('room destroy failed', { room: this.id, error }));
+    this.closing = (async () => {
+      await Promise.all([...this.publishers.values(), ...this.subscribers].map((c) => c.close()));
+      await this.link.request(this.link.admin.destroy({ room: this.numericId, secret: this.secret }), 'destroy room')
+        .catch((error: unknown) => this.owner.logger.warn('room destroy failed', { room: this.id, error }));
+    })();
+    return this.closing;
   }
 
-  /** Janus went away with the room in it: close locally, tell every child why. */
+  /**
+   * Janus went away with the room in it (the engine lost its link): close locally, no request, and
+   * every child's handle is lost with the reason (each emits `hangup`).
+   */
   lost(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.owner.removeRoom(this);
     for (const c of [...this.publishers.values(), ...this.subscribers]) c.lost(reason);
   }
 

@@ -9,7 +9,8 @@
  * more wanted streams than slots does an `update` add m-lines, which needs a new offer.
  *
  * Requests run one at a time (a queue), because each request depends on the slots the previous
- * one left behind.
+ * one left behind. It ends as its handle does (handle-lifecycle.ts): `close()` by us, or lost
+ * (room destroyed, detached, engine down), which emits `hangup` with the reason.
  */
 import { EventEmitter } from 'node:events';
 import Janode from 'janode';
@@ -17,7 +18,8 @@ import VideoRoomPlugin, { type VideoRoomHandle, type VideoRoomStream } from 'jan
 import type { IceCandidateInit, MediaSubscriber, MediaSubscriberEvents, SimulcastLayer, SubscriberTrack, TrackKind, WantedStream } from '../engine.ts';
 import type { JanusLink } from './link.ts';
 import { toJanusCandidate } from './candidate.ts';
-import { SerialQueue } from './serial-queue.ts';
+import { SerialQueue } from '../../events/serial-queue.ts';
+import { HandleLifecycle } from './handle-lifecycle.ts';
 
 export interface SubscriberOwner {
   readonly link: JanusLink;
@@ -53,7 +55,7 @@ interface Resolved extends WantedStream {
 const key = (publisherId: string, kind: TrackKind) => `${kind}:${publisherId}`;
 
 export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> implements MediaSubscriber {
-  private closed = false;
+  private readonly lifecycle: HandleLifecycle;
   private joined = false;
   /** Slots by mid, in Janus's order. */
   private slots = new Map<string, Slot>();
@@ -68,6 +70,13 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
 
   constructor(private readonly owner: SubscriberOwner, private readonly handle: VideoRoomHandle) {
     super();
+    this.lifecycle = new HandleLifecycle({
+      handle, link: owner.link, what: 'subscriber',
+      ended: (end) => {
+        this.owner.removeSubscriber(this);
+        if (end.how === 'lost') this.emit('hangup', end.reason);
+      },
+    });
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_UPDATED, (data: { streams?: VideoRoomStream[]; jsep?: { type: string; sdp: string } }) => {
       // Unsolicited: Janus renegotiated by itself, typically because a publisher left.
       if (Array.isArray(data?.streams)) this.adopt(data.streams);
@@ -79,7 +88,6 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
       this.emit('hangup', typeof data?.reason === 'string' ? data.reason : 'hangup'));
     handle.on(Janode.EVENT.HANDLE_ICE_FAILED, () => this.emit('hangup', 'ice failed'));
     handle.on(VideoRoomPlugin.EVENT.VIDEOROOM_DESTROYED, () => this.lost('room destroyed'));
-    handle.once(Janode.EVENT.HANDLE_DETACHED, () => this.lost('detached'));
   }
 
   setStreams(wanted: readonly WantedStream[], announce: (tracks: SubscriberTrack[]) => void): Promise<Offer | null> {
@@ -203,20 +211,14 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.owner.removeSubscriber(this);
-    await this.owner.link.request(this.handle.detach(), 'detach').catch(() => {});
-    this.handle.removeAllListeners();
+  /** Idempotent. */
+  close(): Promise<void> {
+    return this.lifecycle.close();
   }
 
+  /** The handle is gone without a Janus request of ours (room destroyed, Janus down). */
   lost(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.owner.removeSubscriber(this);
-    this.emit('hangup', reason);
-    this.handle.removeAllListeners();
+    this.lifecycle.lose(reason);
   }
 
   /** What the browser receives: slots that are sending. A paused slot is idle and not listed. */
@@ -281,6 +283,6 @@ export class JanusSubscriber extends EventEmitter<MediaSubscriberEvents> impleme
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('subscriber is closed');
+    this.lifecycle.assertOpen();
   }
 }

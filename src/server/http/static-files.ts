@@ -14,10 +14,13 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
   '.map': 'application/json',
+  '.wasm': 'application/wasm',
 };
 
 /** Paths that show the single-page app: the start page and meeting links. */

@@ -3,15 +3,29 @@
  * their one subscriber. It turns protocol requests into MediaEngine calls and
  * keeps the mapping between publication ids (what clients see) and SFU publishers.
  * Only admitted participants ever reach this class, so only they get media ports.
+ *
+ * Surviving the SFU: when the engine goes `down`, every SFU object of the meeting is
+ * gone. The publications stay listed (their ids are the participant's and the
+ * source's, so a client publishing again gets the same id and nobody sees them leave),
+ * each waiting for its publisher to come back; what each participant asked to receive
+ * is kept. Participants hear `media-status reconnecting`. On `up` they hear
+ * `media-status restored` and publish and subscribe again; a new room is made at the
+ * first request. A subscription skips publications still waiting for their publisher,
+ * and is applied again (an unsolicited `subscriber-offer`) as each one comes back. The
+ * server-enforced mute of each publication is re-applied to its new publisher.
  */
 import type { IceCandidateInit, MediaEngine, MediaPublisher, MediaRoom, MediaSubscriber, SimulcastLayer, SubscriberTrack, TrackKind, WantedStream } from '../../media/engine.ts';
 import { MAX_MEETING_HOSTS, type MediaSource, type PeerConnectionName, type PublicationInfo, type SubscribedTrack, type VideoQuality } from '../../protocol/index.ts';
 import { ProtocolError } from '../errors.ts';
 import type { Logger } from '../../log/logger.ts';
+import { SerialQueue } from '../../events/serial-queue.ts';
 
 interface Publication {
   info: PublicationInfo;
-  publisher: MediaPublisher;
+  /** Undefined while the SFU restarts, until the participant publishes again. */
+  publisher: MediaPublisher | undefined;
+  /** Kinds the server stopped forwarding (a mute the browser cannot undo): re-applied to a new publisher. */
+  stopped: Set<TrackKind>;
 }
 
 export interface MeetingMediaEvents {
@@ -25,6 +39,11 @@ export interface MeetingMediaEvents {
   sendLayers(participantId: string, source: MediaSource, active: [boolean, boolean, boolean]): void;
   /** The SFU heard a participant start or stop talking. */
   talking(participantId: string, talking: boolean): void;
+  /**
+   * The SFU went down (`reconnecting`), or is back and everyone should publish and subscribe again (`restored`):
+   * to every joined participant, or to one (`participantId`) that resumed after missing it.
+   */
+  mediaStatus(state: 'reconnecting' | 'restored', participantId?: string): void;
 }
 
 /** What a participant asked to receive. */
@@ -41,19 +60,31 @@ export class MeetingMedia {
   private readonly publications = new Map<string, Publication>();
   private readonly subscribers = new Map<string, MediaSubscriber>();
   /** Serialises media operations per participant: SDP exchanges must not interleave. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queues = new Map<string, SerialQueue>();
   /** Per subscriber, the layer it receives of each publication's video: what senders must encode. */
   private readonly layersWanted = new Map<string, Map<string, SimulcastLayer>>();
   /** Per publication, the layers last told to its sender. */
   private readonly layersSent = new Map<string, string>();
+  /** What each participant last asked to receive: applied again when a publication's publisher comes back. */
+  private readonly requests = new Map<string, SubscriptionRequest>();
+  /** Counts SFU outages: a room asked for before the latest one is not used. */
+  private generation = 0;
+  private engineIsDown = false;
+  /** The outage count when each participant last published or subscribed: older means its media is gone. */
+  private readonly mediaGeneration = new Map<string, number>();
   private closed = false;
+  private readonly onEngineDown = () => this.engineDown();
+  private readonly onEngineUp = () => this.engineUp();
 
   constructor(
     private readonly engine: MediaEngine,
     private readonly maxParticipants: number,
     private readonly events: MeetingMediaEvents,
     private readonly log: Logger,
-  ) {}
+  ) {
+    engine.on('down', this.onEngineDown);
+    engine.on('up', this.onEngineUp);
+  }
 
   static publicationId(participantId: string, source: MediaSource): string {
     return `${participantId}-${source}`;
@@ -79,13 +110,21 @@ export class MeetingMedia {
     return this.serial(participantId, async () => {
       const id = MeetingMedia.publicationId(participantId, source);
       const existing = this.publications.get(id);
-      if (existing) return { answerSdp: await existing.publisher.renegotiate(offerSdp).catch(mediaError) };
+      if (existing?.publisher) return { answerSdp: await existing.publisher.renegotiate(offerSdp).catch(mediaError) };
+      const generation = this.generation;
       const room = await this.ensureRoom();
       const { publisher, answerSdp } = await room.publish(id, offerSdp).catch(mediaError);
       if (this.closed) {
         await publisher.close();
         throw new ProtocolError('invalid-state', 'the meeting has ended');
       }
+      if (generation !== this.generation) throw new ProtocolError('unavailable', 'the media server is restarting');
+      if (existing && this.publications.get(id) !== existing) {
+        // The participant left while the SFU was answering: its publication is gone.
+        await publisher.close();
+        throw new ProtocolError('invalid-state', 'no longer in the meeting');
+      }
+      this.mediaGeneration.set(participantId, generation);
       publisher.on('hangup', () => {
         if (this.publications.get(id)?.publisher === publisher) this.events.publisherLost(participantId, source);
       });
@@ -94,8 +133,16 @@ export class MeetingMedia {
           if (this.publications.get(id)?.publisher === publisher) this.events.talking(participantId, talking);
         });
       }
+      if (existing) {
+        // Published again after an SFU restart: same id, so nobody was told it went; the mute the server
+        // enforced holds for the new publisher too, and whoever asked for it receives it again.
+        existing.publisher = publisher;
+        for (const kind of existing.stopped) await this.applyForwarding(existing, kind, false);
+        this.reapplySubscriptions(id);
+        return { answerSdp };
+      }
       const info: PublicationInfo = { id, participantId, source };
-      this.publications.set(id, { info, publisher });
+      this.publications.set(id, { info, publisher, stopped: new Set() });
       // Nobody receives a new camera yet: it encodes nothing until someone subscribes (most cameras of a
       // large meeting are on no one's screen).
       this.updateSendLayers([id]);
@@ -115,14 +162,22 @@ export class MeetingMedia {
     this.publications.delete(id);
     this.layersSent.delete(id);
     for (const wanted of this.layersWanted.values()) wanted.delete(id);
-    await publication.publisher.close().catch((error) => this.log.warn('publisher close failed', { error }));
+    await publication.publisher?.close().catch((error) => this.log.warn('publisher close failed', { error }));
     return publication.info;
   }
 
   async setForwarding(participantId: string, kind: TrackKind, forward: boolean): Promise<void> {
     const publication = this.publications.get(MeetingMedia.publicationId(participantId, 'camera'));
-    if (!publication || !publication.publisher.tracks.some((t) => t.kind === kind)) return;
-    await publication.publisher.setForwarding(kind, forward).catch((error) => this.log.warn('forwarding change failed', { error }));
+    if (!publication) return;
+    if (forward) publication.stopped.delete(kind);
+    else publication.stopped.add(kind);
+    await this.applyForwarding(publication, kind, forward);
+  }
+
+  private async applyForwarding(publication: Publication, kind: TrackKind, forward: boolean): Promise<void> {
+    const publisher = publication.publisher;
+    if (!publisher || !publisher.tracks.some((t) => t.kind === kind)) return;
+    await publisher.setForwarding(kind, forward).catch((error) => this.log.warn('forwarding change failed', { error }));
   }
 
   /**
@@ -131,25 +186,49 @@ export class MeetingMedia {
    */
   subscribe(participantId: string, request: SubscriptionRequest): Promise<{ sdp: string; tracks: SubscribedTrack[] } | null> {
     return this.serial(participantId, async () => {
-      const wanted: WantedStream[] = [];
-      const layers = new Map<string, SimulcastLayer>();
-      for (const { publicationId, quality } of request.video) {
-        this.subscribable(participantId, publicationId, 'video');
-        wanted.push({ publisherId: publicationId, kind: 'video', layer: LAYER_OF[quality] });
-        layers.set(publicationId, LAYER_OF[quality]);
-      }
-      for (const publicationId of request.audio) {
-        this.subscribable(participantId, publicationId, 'audio');
-        wanted.push({ publisherId: publicationId, kind: 'audio' });
-      }
-      const subscriber = await this.ensureSubscriber(participantId);
-      const announce = (tracks: SubscriberTrack[]) => this.events.subscriberTracks(participantId, this.describe(tracks));
-      const update = await subscriber.setStreams(wanted, announce).catch(mediaError);
-      const before = this.layersWanted.get(participantId);
-      this.layersWanted.set(participantId, layers);
-      this.updateSendLayers(new Set([...(before?.keys() ?? []), ...layers.keys()]));
-      return update ? { sdp: update.offerSdp, tracks: this.describe(update.tracks) } : null;
+      const offer = await this.applySubscription(participantId, request);
+      this.requests.set(participantId, request);
+      this.mediaGeneration.set(participantId, this.generation);
+      return offer;
     });
+  }
+
+  /**
+   * A publication's publisher is back after an SFU restart: everyone who asked for it gets it again, with an
+   * unsolicited offer (or slots re-pointed) as for any change the SFU makes by itself.
+   */
+  private reapplySubscriptions(publicationId: string): void {
+    for (const [participantId, request] of this.requests) {
+      if (!request.audio.includes(publicationId) && !request.video.some((v) => v.publicationId === publicationId)) continue;
+      void this.serial(participantId, async () => {
+        const latest = this.requests.get(participantId);
+        if (!latest || this.closed) return;
+        const offer = await this.applySubscription(participantId, latest);
+        if (offer) this.events.subscriberOffer(participantId, offer.sdp, offer.tracks);
+      }).catch((error: unknown) => this.log.warn('subscription not applied again', { error }));
+    }
+  }
+
+  private async applySubscription(participantId: string, request: SubscriptionRequest): Promise<{ sdp: string; tracks: SubscribedTrack[] } | null> {
+    const wanted: WantedStream[] = [];
+    const layers = new Map<string, SimulcastLayer>();
+    for (const { publicationId, quality } of request.video) {
+      const now = this.subscribable(participantId, publicationId, 'video');
+      // Wanted even while its publisher is not back: its sender must encode that layer when it is.
+      layers.set(publicationId, LAYER_OF[quality]);
+      if (now) wanted.push({ publisherId: publicationId, kind: 'video', layer: LAYER_OF[quality] });
+    }
+    for (const publicationId of request.audio) {
+      if (!this.subscribable(participantId, publicationId, 'audio')) continue;
+      wanted.push({ publisherId: publicationId, kind: 'audio' });
+    }
+    const subscriber = await this.ensureSubscriber(participantId);
+    const announce = (tracks: SubscriberTrack[]) => this.events.subscriberTracks(participantId, this.describe(tracks));
+    const update = await subscriber.setStreams(wanted, announce).catch(mediaError);
+    const before = this.layersWanted.get(participantId);
+    this.layersWanted.set(participantId, layers);
+    this.updateSendLayers(new Set([...(before?.keys() ?? []), ...layers.keys()]));
+    return update ? { sdp: update.offerSdp, tracks: this.describe(update.tracks) } : null;
   }
 
   private forgetLayers(subscriberId: string): void {
@@ -158,11 +237,14 @@ export class MeetingMedia {
     if (watched) this.updateSendLayers(watched.keys());
   }
 
-  private subscribable(participantId: string, publicationId: string, kind: TrackKind): void {
+  /** Whether the stream can be received now; false while its publisher is not back from an SFU restart. */
+  private subscribable(participantId: string, publicationId: string, kind: TrackKind): boolean {
     const publication = this.publications.get(publicationId);
     if (!publication) throw new ProtocolError('not-found', 'no such publication');
     if (publication.info.participantId === participantId) throw new ProtocolError('invalid-state', 'cannot subscribe to oneself');
+    if (!publication.publisher) return false;
     if (!publication.publisher.tracks.some((t) => t.kind === kind)) throw new ProtocolError('invalid-state', `that publication has no ${kind}`);
+    return true;
   }
 
   /**
@@ -211,9 +293,9 @@ export class MeetingMedia {
       await subscriber.trickle(candidate).catch(mediaError);
       return;
     }
-    const publication = this.publications.get(MeetingMedia.publicationId(participantId, pc));
-    if (!publication) throw new ProtocolError('invalid-state', 'no publisher for this candidate');
-    await publication.publisher.trickle(candidate).catch(mediaError);
+    const publisher = this.publications.get(MeetingMedia.publicationId(participantId, pc))?.publisher;
+    if (!publisher) throw new ProtocolError('invalid-state', 'no publisher for this candidate');
+    await publisher.trickle(candidate).catch(mediaError);
   }
 
   /** Closes everything of one participant; returns the publications that went away. */
@@ -225,6 +307,8 @@ export class MeetingMedia {
     }
     const subscriber = this.subscribers.get(participantId);
     this.subscribers.delete(participantId);
+    this.requests.delete(participantId);
+    this.mediaGeneration.delete(participantId);
     this.queues.delete(participantId);
     this.forgetLayers(participantId);
     await subscriber?.close().catch(() => undefined);
@@ -234,8 +318,11 @@ export class MeetingMedia {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.engine.off('down', this.onEngineDown);
+    this.engine.off('up', this.onEngineUp);
     this.publications.clear();
     this.subscribers.clear();
+    this.requests.clear();
     const room = this.room ?? (await this.roomPromise?.catch(() => undefined));
     await room?.close().catch((error) => this.log.warn('room close failed', { error }));
   }
@@ -249,27 +336,71 @@ export class MeetingMedia {
     });
   }
 
+  /**
+   * The SFU died: every room, publisher and subscriber of it is gone (they hang up right after this, and are
+   * no longer ours then). Publications stay, waiting for their publishers; requests stay, to be applied again.
+   */
+  private engineDown(): void {
+    if (this.closed) return;
+    this.engineIsDown = true;
+    this.generation++;
+    this.room = undefined;
+    this.roomPromise = undefined;
+    for (const publication of this.publications.values()) publication.publisher = undefined;
+    this.subscribers.clear();
+    this.events.mediaStatus('reconnecting');
+  }
+
+  /** The SFU is back: participants publish and subscribe again; the room is made at the first request. */
+  private engineUp(): void {
+    if (this.closed) return;
+    this.engineIsDown = false;
+    this.events.mediaStatus('restored');
+  }
+
+  /**
+   * A participant entered or came back on a new connection (resume), and has its snapshot: `media-status` sent
+   * before (or while it was away) did not reach it, so it is told now if the SFU is down, or restarted since it
+   * last published or subscribed.
+   */
+  sendMissedStatus(participantId: string): void {
+    if (this.closed) return;
+    if (this.engineIsDown) this.events.mediaStatus('reconnecting', participantId);
+    else if ((this.mediaGeneration.get(participantId) ?? this.generation) !== this.generation) this.events.mediaStatus('restored', participantId);
+  }
+
   private async ensureRoom(): Promise<MediaRoom> {
     if (this.closed) throw new ProtocolError('invalid-state', 'the meeting has ended');
     if (this.room) return this.room;
+    const generation = this.generation;
     // Camera and screen are separate publishers: two per person, hosts and co-hosts (who do not count
     // towards the cap) included.
     this.roomPromise ??= this.engine.createRoom({ maxPublishers: 2 * (this.maxParticipants + MAX_MEETING_HOSTS) });
+    const pending = this.roomPromise;
+    let room: MediaRoom;
     try {
-      this.room = await this.roomPromise;
+      room = await pending;
     } catch (error) {
-      this.roomPromise = undefined;
+      if (this.roomPromise === pending) this.roomPromise = undefined;
       this.log.error('room creation failed', { error });
       throw new ProtocolError('unavailable', 'the media server is not available');
     }
-    return this.room;
+    // Made before the SFU went down again: it is gone with it.
+    if (generation !== this.generation) throw new ProtocolError('unavailable', 'the media server is restarting');
+    this.room = room;
+    return room;
   }
 
   private async ensureSubscriber(participantId: string): Promise<MediaSubscriber> {
     const existing = this.subscribers.get(participantId);
     if (existing) return existing;
+    const generation = this.generation;
     const room = await this.ensureRoom();
     const subscriber = await room.createSubscriber().catch(mediaError);
+    if (generation !== this.generation || this.closed) {
+      await subscriber.close();
+      throw new ProtocolError('unavailable', 'the media server is restarting');
+    }
     subscriber.on('offer', (update) => {
       if (this.subscribers.get(participantId) === subscriber) {
         this.events.subscriberOffer(participantId, update.offerSdp, this.describe(update.tracks));
@@ -286,11 +417,11 @@ export class MeetingMedia {
   }
 
   private serial<T>(participantId: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(participantId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(task);
-    this.queues.set(participantId, next);
-    return next;
+    let queue = this.queues.get(participantId);
+    if (!queue) this.queues.set(participantId, (queue = new SerialQueue()));
+    return queue.run(task);
   }
+
 }
 
 function mediaError(error: unknown): never {

@@ -1,8 +1,23 @@
 /**
  * One person in (or queued for) a meeting. The participant outlives its connection
  * for a grace period so that a dropped network does not cost the place.
+ *
+ * Its place in the meeting is a state machine; every move goes through `transition`, checked against
+ * PARTICIPANT_TRANSITIONS:
+ *   entering      created by Meeting.enter, not placed yet                  → waiting-host | waiting-room | joined
+ *   waiting-host  came before any host; listed to nobody                    → waiting-room | joined | gone
+ *   waiting-room  listed to the hosts, waiting to be admitted               → joined | gone
+ *   joined        in the meeting: counted, told everything, in the MLS group → gone
+ *   gone          final: left, denied, removed, timed out, replaced, or the meeting ended
+ *
+ * The connection is a second, independent fact (`sink`): a joined participant whose socket drops stays
+ * joined, shown as reconnecting, for the resume window (`reconnectTimer`), and a resume attaches a new sink.
+ * Only joined participants are kept while disconnected: a waiting one whose socket drops is gone at once.
+ * There is no way back from `joined` to a waiting state, nor out of `gone`: a person who comes again is a
+ * new participant, with a new id, who goes through entry and the waiting room again.
  */
 import type { LeaveReason, ParticipantInfo, Role, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
+import type { Logger } from '../../log/logger.ts';
 import { newParticipantId, newSecret } from '../security/random.ts';
 
 /** Where a participant's messages go: the signalling connection it is attached to. */
@@ -12,12 +27,25 @@ export interface MessageSink {
   close(reason: LeaveReason): void;
 }
 
-export type ParticipantState = 'waiting-host' | 'waiting-room' | 'joined' | 'gone';
+export type ParticipantState = 'entering' | 'waiting-host' | 'waiting-room' | 'joined' | 'gone';
+
+/** Every move a participant's state may make; anything else is a server bug. */
+export const PARTICIPANT_TRANSITIONS: { readonly [From in ParticipantState]: readonly ParticipantState[] } = {
+  entering: ['waiting-host', 'waiting-room', 'joined'],
+  'waiting-host': ['waiting-room', 'joined', 'gone'],
+  'waiting-room': ['joined', 'gone'],
+  joined: ['gone'],
+  gone: [],
+};
+
+export function mayTransition(from: ParticipantState, to: ParticipantState): boolean {
+  return PARTICIPANT_TRANSITIONS[from].includes(to);
+}
 
 export class Participant {
   readonly id = newParticipantId();
   resumeToken = newSecret();
-  state: ParticipantState;
+  #state: ParticipantState = 'entering';
   role: Role = 'participant';
   audio = false;
   video = false;
@@ -33,9 +61,27 @@ export class Participant {
     public name: string,
     readonly deviceId: string,
     readonly address: string,
-    state: ParticipantState,
-  ) {
-    this.state = state;
+    private readonly log: Logger,
+  ) {}
+
+  get state(): ParticipantState {
+    return this.#state;
+  }
+
+  /**
+   * Moves to `to` if the table allows it and returns whether it did. An illegal move is a bug in the
+   * server, not something a client can cause: it is logged (ids and states only) and refused, the state
+   * stays as it was, and the caller skips the work that belonged to the move. One participant's bug
+   * must not end everyone's meeting, so this does not throw.
+   */
+  transition(to: ParticipantState): boolean {
+    const from = this.#state;
+    if (!mayTransition(from, to)) {
+      this.log.error('illegal participant transition refused', { participant: this.id, from, to });
+      return false;
+    }
+    this.#state = to;
+    return true;
   }
 
   get isHostOrCohost(): boolean {

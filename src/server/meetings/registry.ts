@@ -33,6 +33,8 @@ export class MeetingRegistry {
   private readonly meetings = new Map<string, Meeting>();
   private readonly endedIds = new Set<string>();
   private readonly byResumeToken = new Map<string, { meeting: Meeting; participant: Participant }>();
+  private createdTotal = 0;
+  private endedTotal = 0;
   /** Per client address: a few free failures, then delays doubling up to 5 minutes. */
   readonly addressThrottle = new FailureThrottle({ freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterMs: 3_600_000, maxKeys: 100_000 });
   /**
@@ -56,6 +58,18 @@ export class MeetingRegistry {
     return this.meetings.size;
   }
 
+  /** Counts for the operator's metrics (src/server/ops/): numbers only, never ids, names or titles. */
+  census(): { meetings: number; joined: number; waiting: number; createdTotal: number; endedTotal: number } {
+    let joined = 0;
+    let waiting = 0;
+    for (const meeting of this.meetings.values()) {
+      const inMeeting = meeting.joined.length;
+      joined += inMeeting;
+      waiting += meeting.size - inMeeting;
+    }
+    return { meetings: this.meetings.size, joined, waiting, createdTotal: this.createdTotal, endedTotal: this.endedTotal };
+  }
+
   create(title: string, address: string): Meeting {
     if (this.meetings.size >= this.limits.maxMeetings) throw new ProtocolError('limit-reached', 'this server has too many meetings');
     const fromAddress = [...this.meetings.values()].filter((m) => m.creatorAddress === address).length;
@@ -64,6 +78,7 @@ export class MeetingRegistry {
     while (this.meetings.has(id) || this.endedIds.has(id)) id = newMeetingId();
     const meeting = new Meeting(id, title, address, this.engine, this.limits, (m) => this.forget(m), this.log.child('meeting'));
     this.meetings.set(id, meeting);
+    this.createdTotal += 1;
     this.log.info('meeting created', { meeting: id });
     return meeting;
   }
@@ -117,6 +132,7 @@ export class MeetingRegistry {
 
   private forget(meeting: Meeting): void {
     this.meetings.delete(meeting.id);
+    this.endedTotal += 1;
     this.endedIds.add(meeting.id);
     // Bounded: past this, an 80-bit id colliding with a forgotten one is still far less likely than a guess.
     if (this.endedIds.size > 1_000_000) this.endedIds.delete(this.endedIds.values().next().value as string);

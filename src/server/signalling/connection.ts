@@ -24,6 +24,10 @@ export interface ConnectionContext {
   log: Logger;
   handle(connection: Connection, message: ClientMessage): Promise<ServerMessage | void>;
   closed(connection: Connection): void;
+  /** Told when this connection is cut off as a slow consumer (counted by the operator's metrics). */
+  slowConsumer?(): void;
+  /** Sees every message just before it is sent (the TURN grant starts on `joined`: src/media/turn/ice-grant.ts). */
+  sending?(message: ServerMessage): void;
 }
 
 export class Connection implements MessageSink {
@@ -51,6 +55,7 @@ export class Connection implements MessageSink {
   /** Every message to this client goes through here, so the outbound budget holds for all of them. */
   send(message: ServerMessage): void {
     if (this.isClosed || this.isCutOff || this.socket.readyState !== this.socket.OPEN) return;
+    this.context.sending?.(message);
     this.socket.send(encodeMessage(message));
     if (overBudget(this.socket.bufferedAmount)) this.cutOff();
   }
@@ -62,6 +67,7 @@ export class Connection implements MessageSink {
    */
   private cutOff(): void {
     this.isCutOff = true;
+    this.context.slowConsumer?.();
     this.context.log.warn('cutting off a slow consumer', { address: this.address, bufferedBytes: this.socket.bufferedAmount });
     this.socket.terminate();
   }

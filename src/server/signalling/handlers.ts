@@ -37,10 +37,12 @@ const meetingHandlers: MeetingHandlers = {
   'subscriber-answer': ({ meeting, participant }, m) => meeting.answerSubscriber(participant, m.sdp),
   'restart-subscriber': ({ meeting, participant }) => meeting.restartSubscriber(participant),
   chat: ({ meeting, participant }, m) => meeting.chat(participant, m.to, m.body),
+  signal: ({ meeting, participant }, m) => meeting.signal(participant, m.data),
   'mls-key-package': ({ meeting, participant }, m) => meeting.setKeyPackage(participant, m.keyPackage),
   'mls-group-created': ({ meeting, participant }) => meeting.groupCreated(participant),
   'mls-commit': ({ meeting, participant }, m) => meeting.commit(participant, m.mls, m.adds, m.removes),
   'mls-epoch-ack': ({ meeting, participant }, m) => meeting.epochAck(participant, m.epoch),
+  'mls-resync': ({ meeting, participant }, m) => meeting.resync(participant, m.keyPackage),
 };
 
 export async function handleMessage(registry: MeetingRegistry, connection: Connection, message: ClientMessage): Promise<ServerMessage | void> {

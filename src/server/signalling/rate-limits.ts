@@ -14,6 +14,8 @@ const SPECS: Partial<Record<ClientMessageType | 'invalid', BucketSpec>> = {
   resume: { rate: 0.5, burst: 3 },
   trickle: { rate: 50, burst: 200 },
   chat: { rate: 2, burst: 10 },
+  /** Raise hand and reactions: a burst of 10, then 3 a second (clients send at most 1 reaction a second after 3). */
+  signal: { rate: 3, burst: 10 },
   'set-media-state': { rate: 5, burst: 20 },
   subscribe: { rate: 5, burst: 20 },
   'subscriber-answer': { rate: 5, burst: 20 },

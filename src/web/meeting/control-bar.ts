@@ -2,13 +2,15 @@
 import type { Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
 import { icon, type IconName } from '../icons.ts';
+import { t, type PlainKey } from '../i18n/index.ts';
 import type { LayoutMode } from './layout/layout-preferences.ts';
 import { canShareScreen } from './screen-share-support.ts';
 
-/** Why a participant's share button does nothing; shown beside it on hover and focus, and read as its description. */
-const SHARE_NOT_ALLOWED = 'The host has not allowed you to share your screen';
 
 export type PanelName = 'chat' | 'participants' | 'security';
+
+/** The panel buttons' names (the unread count is added to the name, never to the visible label). */
+const PANEL_LABELS = { chat: 'bar.chat', participants: 'bar.people', security: 'bar.security' } as const satisfies Record<PanelName, PlainKey>;
 
 interface ToggleButton {
   button: HTMLButtonElement;
@@ -38,17 +40,21 @@ export class ControlBar {
   readonly #cam: ToggleButton;
   readonly #share: ToggleButton;
   /** The reason the share button is unavailable: visible on hover and focus, and the button's description. */
-  readonly #shareReason = h('span', { class: 'tooltip', text: SHARE_NOT_ALLOWED, attrs: { role: 'tooltip', id: 'share-screen-reason', 'data-testid': 'share-screen-reason' } });
+  readonly #shareReason = h('span', { class: 'tooltip', text: t('bar.share.not-allowed'), attrs: { role: 'tooltip', id: 'share-screen-reason', 'data-testid': 'share-screen-reason' } });
   readonly #shareSupported = canShareScreen();
   readonly #panels: Record<PanelName, ToggleButton>;
   readonly #layout: ToggleButton;
   readonly #leave: HTMLButtonElement;
   #openPanel: PanelName | null = null;
   #layoutMode: LayoutMode = 'grid';
+  readonly #badges: Record<PanelName, number> = { chat: 0, participants: 0, security: 0 };
+  readonly #offs: (() => void)[] = [];
 
   constructor(
     readonly room: Room,
     readonly actions: { togglePanel(panel: PanelName): void; leave(): void; shareScreen(): void; toggleLayout(): void },
+    /** In-meeting controls made elsewhere: device menus beside the microphone and camera, raise hand, reactions. */
+    extras: { micMenu?: HTMLElement; cameraMenu?: HTMLElement; beforeLeave?: HTMLElement[] } = {},
   ) {
     const media = room.options.localMedia;
     this.#mic = toggleButton('mic-button', () => room.setMicEnabled(!media.micEnabled), 'neutral');
@@ -63,7 +69,7 @@ export class ControlBar {
       security: toggleButton('security-button', () => actions.togglePanel('security')),
     };
     this.#layout = toggleButton('layout-switch', () => actions.toggleLayout());
-    this.#leave = h('button', { class: 'leave-button', attrs: { type: 'button', 'data-testid': 'leave-button', 'aria-label': 'Leave meeting', title: 'Leave meeting' } }, icon('leave'));
+    this.#leave = h('button', { class: 'leave-button', attrs: { type: 'button', 'data-testid': 'leave-button', 'aria-label': t('bar.leave'), title: t('bar.leave') } }, icon('leave'));
     this.#leave.addEventListener('click', () => actions.leave());
     // The footer is the page's contentinfo landmark; the toolbar inside it keeps the controls' grouping.
     this.element = h(
@@ -71,17 +77,28 @@ export class ControlBar {
       { class: 'meeting-footer' },
       h(
         'div',
-        { class: 'control-bar', attrs: { role: 'toolbar', 'aria-label': 'Meeting controls' } },
-        h('div', { class: 'bar-group' }, this.#mic.button, this.#cam.button, h('span', { class: 'tooltip-anchor', attrs: { hidden: !this.#shareSupported } }, this.#share.button, this.#shareReason), this.#leave),
+        { class: 'control-bar', attrs: { role: 'toolbar', 'aria-label': t('bar.controls') } },
+        h(
+          'div',
+          { class: 'bar-group' },
+          h('span', { class: 'device-pair' }, this.#mic.button, extras.micMenu),
+          h('span', { class: 'device-pair' }, this.#cam.button, extras.cameraMenu),
+          h('span', { class: 'tooltip-anchor', attrs: { hidden: !this.#shareSupported } }, this.#share.button, this.#shareReason),
+          ...(extras.beforeLeave ?? []),
+          this.#leave,
+        ),
         h('div', { class: 'bar-group bar-right' }, this.#layout.button, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
       ),
     );
     const update = () => this.render();
-    media.on('state', update);
-    media.on('track', update);
-    room.on('local-screen', update);
-    for (const e of ['settings', 'participant-updated', 'reset'] as const) room.state.on(e, update);
+    this.#offs.push(media.on('state', update), media.on('track', update), room.on('local-screen', update));
+    for (const e of ['settings', 'participant-updated', 'reset'] as const) this.#offs.push(room.state.on(e, update));
     this.render();
+  }
+
+  /** Stops following the room (the meeting view is drawn anew, e.g. in another language). */
+  dispose(): void {
+    for (const off of this.#offs.splice(0)) off();
   }
 
   setOpenPanel(panel: PanelName | null): void {
@@ -96,11 +113,18 @@ export class ControlBar {
   }
 
   setBadge(panel: PanelName, count: number): void {
+    this.#badges[panel] = count;
     const button = this.#panels[panel].button;
     button.querySelector('.badge')?.remove();
     if (count > 0) button.appendChild(h('span', { class: 'badge', text: count > 99 ? '99+' : String(count), attrs: { 'aria-hidden': 'true' } }));
-    const base = button.getAttribute('aria-label')?.replace(/ \(\d+\+? new\)$/, '') ?? '';
-    button.setAttribute('aria-label', count > 0 ? `${base} (${count} new)` : base);
+    this.#nameWithBadge(panel);
+  }
+
+  /** The panel button's name says the unread count its badge shows (a render must not drop it). */
+  #nameWithBadge(panel: PanelName): void {
+    const base = t(PANEL_LABELS[panel]);
+    const count = this.#badges[panel];
+    this.#panels[panel].button.setAttribute('aria-label', count > 0 ? t('bar.badge.new', { label: base, count }) : base);
   }
 
   render(): void {
@@ -109,10 +133,10 @@ export class ControlBar {
     const s = room.state;
     const micOn = media.micEnabled && media.audioTrack !== null;
     const camOn = media.cameraEnabled && media.videoTrack !== null;
-    this.#mic.set(micOn, micOn ? 'Turn microphone off' : 'Turn microphone on', micOn ? 'mic' : 'mic-off', !micOn);
-    this.#cam.set(camOn, camOn ? 'Turn camera off' : 'Turn camera on', camOn ? 'camera' : 'camera-off', !camOn);
+    this.#mic.set(micOn, t(micOn ? 'media.mic.off' : 'media.mic.on'), micOn ? 'mic' : 'mic-off', !micOn);
+    this.#cam.set(camOn, t(camOn ? 'media.camera.off' : 'media.camera.on'), camOn ? 'camera' : 'camera-off', !camOn);
     const sharing = room.screenTrack !== null;
-    this.#share.set(sharing, sharing ? 'Stop presenting' : 'Share screen', 'screen');
+    this.#share.set(sharing, t(sharing ? 'bar.share.stop' : 'bar.share.start'), 'screen');
     const mayShare = s.isHost || s.self?.mayShareScreen === true;
     const unavailable = !sharing && !mayShare;
     this.#share.button.setAttribute('aria-disabled', String(unavailable));
@@ -123,10 +147,11 @@ export class ControlBar {
       // The tooltip says it; a title would show the same text a second time.
       this.#share.button.removeAttribute('title');
     } else this.#share.button.removeAttribute('aria-describedby');
-    this.#layout.set(this.#layoutMode === 'speaker', 'Speaker view', this.#layoutMode === 'speaker' ? 'speaker' : 'grid');
-    this.#panels.participants.set(this.#openPanel === 'participants', 'People', 'people');
-    this.#panels.chat.set(this.#openPanel === 'chat', 'Chat', 'chat');
-    this.#panels.security.set(this.#openPanel === 'security', 'Security', 'shield');
+    this.#layout.set(this.#layoutMode === 'speaker', t('bar.speaker-view'), this.#layoutMode === 'speaker' ? 'speaker' : 'grid');
+    this.#panels.participants.set(this.#openPanel === 'participants', t(PANEL_LABELS.participants), 'people');
+    this.#panels.chat.set(this.#openPanel === 'chat', t(PANEL_LABELS.chat), 'chat');
+    this.#panels.security.set(this.#openPanel === 'security', t(PANEL_LABELS.security), 'shield');
+    for (const panel of ['chat', 'participants', 'security'] as const) this.#nameWithBadge(panel);
     // Everyone sees the security panel: the encryption state and code are for all; only hosts get the switches.
     this.#panels.security.button.hidden = false;
   }

@@ -7,11 +7,12 @@ import type { EncryptionSnapshot, Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
 import { isolate } from '../bidi.ts';
 import { icon } from '../icons.ts';
+import { formatList, t } from '../i18n/index.ts';
 
 export function encryptionStateText(snapshot: EncryptionSnapshot | null): string {
-  if (!snapshot || snapshot.state === 'no-key') return 'Securing the meeting…';
-  if (snapshot.state === 'closed') return 'Encryption stopped';
-  return 'End-to-end encrypted';
+  if (!snapshot || snapshot.state === 'no-key') return t('e2ee.securing');
+  if (snapshot.state === 'closed') return t('e2ee.stopped');
+  return t('e2ee.encrypted');
 }
 
 /** Names for the roster warning; ids the meeting does not know (someone only the group has) stay unnamed. */
@@ -19,10 +20,10 @@ export function rosterWarningText(room: Room, snapshot: EncryptionSnapshot | nul
   if (!snapshot) return null;
   const name = (id: string) => room.state.participants.get(id)?.name;
   const parts: string[] = [];
-  const missing = snapshot.roster.missingFromGroup.map((id) => isolate(name(id) ?? 'someone'));
-  if (missing.length) parts.push(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in the meeting but ${missing.length === 1 ? 'does' : 'do'} not have the meeting keys.`);
+  const missing = snapshot.roster.missingFromGroup.map((id) => isolate(name(id) ?? t('e2ee.someone')));
+  if (missing.length) parts.push(t('e2ee.roster.missing', { names: formatList(missing), count: missing.length }));
   const extra = snapshot.roster.unknownInGroup.length;
-  if (extra) parts.push(`${extra === 1 ? 'Someone who is' : `${extra} people who are`} not in the meeting ${extra === 1 ? 'holds' : 'hold'} the meeting keys.`);
+  if (extra) parts.push(t('e2ee.roster.unknown', { count: extra }));
   return parts.length ? parts.join(' ') : null;
 }
 
@@ -40,6 +41,8 @@ export class EncryptionBadge {
       { class: 'pill e2ee-badge', attrs: { type: 'button', 'data-testid': 'e2ee-badge', 'aria-haspopup': 'dialog' }, on: { click: () => this.#explain() } },
       icon('lock', 'icon small'),
       this.#label,
+      // A space between the words and the digits, so that the text read from the badge is the start of its name.
+      ' ',
       this.#code,
     );
     this.element = h('span', { class: 'e2ee-header' }, this.#button, this.#warning);
@@ -57,7 +60,7 @@ export class EncryptionBadge {
     this.#code.hidden = !ready;
     this.#button.classList.toggle('securing', !ready);
     // The name begins with what the badge shows (WCAG 2.5.3), then says what the digits are.
-    this.#button.setAttribute('aria-label', ready ? `${encryptionStateText(snapshot)} ${snapshot.securityCode ?? ''}: the security code. What is this?` : encryptionStateText(snapshot));
+    this.#button.setAttribute('aria-label', ready ? t('e2ee.badge.label', { state: encryptionStateText(snapshot), code: snapshot.securityCode ?? '' }) : encryptionStateText(snapshot));
     const warning = rosterWarningText(this.room, snapshot);
     this.#warning.textContent = warning ?? '';
     this.#warning.hidden = warning === null;
@@ -70,21 +73,16 @@ export class EncryptionBadge {
   #explain(): void {
     const snapshot = this.room.encryption?.snapshot() ?? null;
     const code = snapshot?.state === 'ready' ? (snapshot.securityCode ?? '') : null;
-    const close = h('button', { class: 'button wide', text: 'Close', attrs: { type: 'button', 'data-testid': 'e2ee-dialog-close' } });
+    const close = h('button', { class: 'button wide', text: t('common.close'), attrs: { type: 'button', 'data-testid': 'e2ee-dialog-close' } });
     const dialog = h(
       'dialog',
       { class: 'dialog', attrs: { 'aria-labelledby': 'e2ee-title', 'data-testid': 'e2ee-dialog' } },
-      h('h2', { text: 'End-to-end encrypted', attrs: { id: 'e2ee-title' } }),
-      h('p', {
-        text: 'Audio, video, screen sharing and chat are encrypted on each device with keys that only the people in this meeting hold. The Sabha server and the media server carry them but cannot read them.',
-      }),
+      h('h2', { text: t('e2ee.encrypted'), attrs: { id: 'e2ee-title' } }),
+      h('p', { text: t('e2ee.dialog.text') }),
       code
         ? h('p', { class: 'security-code large mono', text: code, attrs: { 'data-testid': 'e2ee-dialog-code' } })
-        : h('p', { class: 'muted', text: 'This device is still getting the meeting keys.' }),
-      h('p', {
-        class: 'muted',
-        text: 'To check that nobody else is listening in, read this security code aloud and compare it with what the others see. Everyone in the meeting should see the same code. It changes whenever someone joins or leaves, so compare it again after that.',
-      }),
+        : h('p', { class: 'muted', text: t('e2ee.dialog.no-key') }),
+      h('p', { class: 'muted', text: t('e2ee.dialog.compare') }),
       h('div', { class: 'dialog-stack' }, close),
     );
     const finish = () => {

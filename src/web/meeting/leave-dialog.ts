@@ -5,23 +5,24 @@
 import type { Room } from '../../client/index.ts';
 import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
 
 export function showHostLeaveDialog(room: Room, onError: (text: string) => void): void {
   const s = room.state;
   const others = [...s.participants.values()].filter((p) => p.id !== s.selfId);
   const pick = h(
     'select',
-    { class: 'select', attrs: { 'aria-label': 'New host', 'data-testid': 'new-host-select' } },
+    { class: 'select', attrs: { 'aria-label': t('leave.new-host'), 'data-testid': 'new-host-select' } },
     ...others.map((p) => h('option', { text: p.name, attrs: { value: p.id, ...typedTextAttrs } })),
   );
-  const endAll = h('button', { class: 'button danger wide', text: 'End meeting for all', attrs: { type: 'button', 'data-testid': 'end-for-all' } });
-  const transfer = h('button', { class: 'button secondary wide', text: 'Make someone else host and leave', attrs: { type: 'button', 'data-testid': 'transfer-and-leave', disabled: others.length === 0 } });
-  const cancel = h('button', { class: 'button ghost wide', text: 'Cancel', attrs: { type: 'button', 'data-testid': 'leave-cancel' } });
+  const endAll = h('button', { class: 'button danger wide', text: t('leave.end-for-all'), attrs: { type: 'button', 'data-testid': 'end-for-all' } });
+  const transfer = h('button', { class: 'button secondary wide', text: t('leave.transfer'), attrs: { type: 'button', 'data-testid': 'transfer-and-leave', disabled: others.length === 0 } });
+  const cancel = h('button', { class: 'button ghost wide', text: t('common.cancel'), attrs: { type: 'button', 'data-testid': 'leave-cancel' } });
   const dialog = h(
     'dialog',
     { class: 'dialog', attrs: { 'aria-labelledby': 'leave-title', 'data-testid': 'leave-dialog' } },
-    h('h2', { text: 'Leave the meeting?', attrs: { id: 'leave-title' } }),
-    h('p', { class: 'muted', text: 'You are the host. End the meeting for everyone, or choose who takes over.' }),
+    h('h2', { text: t('leave.title'), attrs: { id: 'leave-title' } }),
+    h('p', { class: 'muted', text: t('leave.text') }),
     h('div', { class: 'dialog-stack' }, endAll, others.length ? pick : null, transfer, cancel),
   );
   // However the meeting ends for us (our own end, a hand-over and leave, or the server), the dialog goes with it.
@@ -40,7 +41,7 @@ export function showHostLeaveDialog(room: Room, onError: (text: string) => void)
     room.endForAll().then(close, () => {
       if (room.connection.name === 'left') return;
       endAll.disabled = false;
-      onError('The meeting could not be ended');
+      onError(t('leave.end-failed'));
     });
   });
   transfer.addEventListener('click', () => {
@@ -48,7 +49,7 @@ export function showHostLeaveDialog(room: Room, onError: (text: string) => void)
     transfer.disabled = true;
     room.transferHostAndLeave(pick.value).then(close, () => {
       transfer.disabled = false;
-      onError('The host role could not be handed over');
+      onError(t('leave.transfer-failed'));
     });
   });
   document.body.appendChild(dialog);

@@ -3,22 +3,23 @@
  * host name in punycode, so look-alike letters stand out) and the user decides.
  */
 import { h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
 
 export function confirmOpenLink(href: string): void {
   const url = new URL(href);
   const open = h('a', {
     class: 'button primary',
-    text: 'Open link',
+    text: t('link.open'),
     attrs: { href: url.href, target: '_blank', rel: 'noopener noreferrer', referrerpolicy: 'no-referrer', 'data-testid': 'link-open' },
   });
-  const cancel = h('button', { class: 'button secondary', text: 'Cancel', attrs: { type: 'button', 'data-testid': 'link-cancel' } });
+  const cancel = h('button', { class: 'button secondary', text: t('common.cancel'), attrs: { type: 'button', 'data-testid': 'link-cancel' } });
   const dialog = h(
     'dialog',
     { class: 'dialog', attrs: { 'aria-labelledby': 'link-dialog-title', 'data-testid': 'link-dialog' } },
-    h('h2', { text: 'Open this link?', attrs: { id: 'link-dialog-title' } }),
-    h('p', { class: 'muted', text: 'Someone in the meeting posted it. Only open it if you trust where it goes:' }),
+    h('h2', { text: t('link.title'), attrs: { id: 'link-dialog-title' } }),
+    h('p', { class: 'muted', text: t('link.text') }),
     h('p', { class: 'link-address mono', text: url.href }),
-    h('p', { class: 'muted', text: `Site: ${url.hostname}` }),
+    h('p', { class: 'muted', text: t('link.site', { host: url.hostname }) }),
     h('div', { class: 'actions end' }, cancel, open),
   );
   const close = () => {

@@ -3,19 +3,29 @@ import type { Room } from '../../client/index.ts';
 import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 import { icon } from '../icons.ts';
+import { t, type PlainKey } from '../i18n/index.ts';
+import { languageMenu } from '../i18n/language-menu.ts';
 import type { Toaster } from '../toast.ts';
 import { ChatPanel } from './chat-panel.ts';
 import { ControlBar, type PanelName } from './control-bar.ts';
 import { EncryptionBadge } from './encryption-badge.ts';
 import { LayoutController } from './layout/layout-controller.ts';
+import { mediaNotice } from './media-notice.ts';
+import { mediaPathNotice } from '../connectivity/media-path-notice.ts';
 import { showHostLeaveDialog } from './leave-dialog.ts';
 import { ParticipantsPanel } from './participants-panel.ts';
 import { screenShareErrorText } from './screen-share-support.ts';
 import { SecurityPanel } from './security-panel.ts';
 import { ShareLinkCard } from './share-link-card.ts';
+import { PeopleVerification } from './verification.ts';
+import { showVerifyDialog } from './verify-dialog.ts';
 import { WaitingNotifier } from './waiting-notifier.ts';
+import { DeviceMenus, SpeakerOutput } from './device-menu.ts';
+import { HandsUi } from './hands.ts';
+import { ReactionsUi } from './reactions.ts';
+import { Shortcuts } from './shortcuts.ts';
 
-const PANEL_TITLES: Record<PanelName, string> = { chat: 'In-meeting messages', participants: 'People', security: 'Security' };
+const PANEL_TITLES: Record<PanelName, PlainKey> = { chat: 'meeting.panel.chat', participants: 'meeting.panel.participants', security: 'meeting.panel.security' };
 
 export function meetingView(room: Room, meetingId: string, toaster: Toaster): { element: HTMLElement; dispose(): void } {
   const grid = new LayoutController(room);
@@ -24,13 +34,27 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   const people = new ParticipantsPanel(room, toaster);
   people.pins = { pinned: () => grid.pinned, toggle: (id) => grid.togglePin(id) };
   const security = new SecurityPanel(room, meetingId, toaster);
+  // Per-person verification: states in the people list, counts in the security panel.
+  const verification = new PeopleVerification(room);
+  people.verification = { model: verification, open: (id) => showVerifyDialog(verification, id, toaster) };
+  verification.on('changed', () => people.render());
+  security.setVerification(verification);
   const badge = new EncryptionBadge(room);
   const panelTitle = h('h2', { class: 'panel-title', attrs: { id: 'panel-title' } });
   const panelBody = h('div', { class: 'panel-content' });
-  const closePanel = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close panel', 'data-testid': 'panel-close' } }, icon('close'));
+  const closePanel = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': t('meeting.panel.close'), 'data-testid': 'panel-close' } }, icon('close'));
   const panel = h('aside', { class: 'side-panel', attrs: { 'aria-labelledby': 'panel-title', hidden: true } }, h('div', { class: 'panel-head' }, panelTitle, closePanel), panelBody);
   let open: PanelName | null = null;
   let unread = 0;
+
+  // Devices, raise hand and reactions (device-menu.ts, hands.ts, reactions.ts); the queue shows in the people list.
+  const devices = new DeviceMenus(room.options.localMedia, toaster);
+  const hands = new HandsUi(room, toaster, () => setPanel('participants'), grid.element);
+  people.hands = hands;
+  hands.onChanged = () => people.render();
+  const reactions = new ReactionsUi(room, toaster, grid.element);
+  // Ctrl+D / M, Ctrl+E / V, H, C, P and "?" (shortcuts.ts).
+  const shortcuts = new Shortcuts(room, { toggleHand: () => hands.toggle(), togglePanel: (name) => setPanel(open === name ? null : name) });
 
   const bar = new ControlBar(room, {
     togglePanel: (name) => setPanel(open === name ? null : name),
@@ -55,7 +79,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
         .finally(offNotice);
     },
     toggleLayout: () => grid.setMode(grid.mode === 'speaker' ? 'grid' : 'speaker'),
-  });
+  }, { micMenu: devices.micButton, cameraMenu: devices.cameraButton, beforeLeave: [hands.button, reactions.button] });
   const showLayout = () => bar.setLayoutMode(grid.mode);
   const offLayout = grid.preferences.on('changed', () => {
     showLayout();
@@ -68,7 +92,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
     open = name;
     panel.hidden = name === null;
     if (name) {
-      panelTitle.textContent = PANEL_TITLES[name];
+      panelTitle.textContent = t(PANEL_TITLES[name]);
       panelBody.replaceChildren(name === 'chat' ? chat.element : name === 'participants' ? people.element : security.element);
       panel.dataset.panel = name;
     }
@@ -93,16 +117,17 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
 
   // The meeting's title is the page's one level-one heading.
   const title = h('h1', { class: 'meeting-title', attrs: { ...typedTextAttrs, 'data-testid': 'meeting-title' } });
-  const clock = h('span', { class: 'meeting-clock', attrs: { 'aria-label': 'Meeting duration' } });
-  const lockBadge = h('span', { class: 'pill', attrs: { hidden: true } }, icon('lock', 'icon small'), 'Locked');
-  const connection = h('span', { class: 'pill warn', text: 'Reconnecting…', attrs: { hidden: true, role: 'status' } });
-  const top = h('header', { class: 'meeting-top' }, title, clock, badge.element, lockBadge, connection);
+  const clock = h('span', { class: 'meeting-clock', attrs: { role: 'timer', 'aria-label': t('meeting.duration') } });
+  const lockBadge = h('span', { class: 'pill', attrs: { hidden: true } }, icon('lock', 'icon small'), t('meeting.locked'));
+  const connection = h('span', { class: 'pill warn', text: t('meeting.reconnecting'), attrs: { hidden: true, role: 'status' } });
+  const media = mediaNotice(room);
+  const mediaPath = mediaPathNotice(room);
+  const top = h('header', { class: 'meeting-top' }, title, clock, badge.element, lockBadge, connection, media.element, shortcuts.helpButton, languageMenu());
   const renderTop = () => {
-    title.textContent = room.state.title || 'Meeting';
+    title.textContent = room.state.title || t('meeting.untitled');
     lockBadge.hidden = !room.state.settings?.locked;
   };
-  room.state.on('settings', renderTop);
-  room.state.on('reset', renderTop);
+  const offTop = [room.state.on('settings', renderTop), room.state.on('reset', renderTop)];
   renderTop();
   const tick = setInterval(() => {
     const s = Math.max(0, Math.floor((Date.now() - room.state.startedAt) / 1000));
@@ -112,28 +137,35 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
 
   const onKey = (event: KeyboardEvent) => {
     if (event.key === 'Escape' && open && !document.querySelector('dialog[open]')) setPanel(null);
-    // Ctrl/Cmd+D: microphone, Ctrl/Cmd+E: camera (as people know them from other tools).
-    if ((event.ctrlKey || event.metaKey) && (event.key === 'd' || event.key === 'e')) {
-      event.preventDefault();
-      const media = room.options.localMedia;
-      if (event.key === 'd') room.setMicEnabled(!media.micEnabled);
-      else void room.setCameraEnabled(!(media.cameraEnabled && media.videoTrack));
-    }
   };
   document.addEventListener('keydown', onKey);
 
-  const element = h('div', { class: 'meeting', attrs: { 'data-testid': 'meeting' } }, top, h('div', { class: 'meeting-main' }, h('main', { class: 'stage' }, grid.element, shareLink.element), panel), bar.element);
+  const element = h('div', { class: 'meeting', attrs: { 'data-testid': 'meeting' } }, top, h('div', { class: 'meeting-main' }, h('main', { class: 'stage' }, mediaPath.element, grid.element, shareLink.element, reactions.overlay), panel), bar.element, shortcuts.announcer);
+  const speakerOutput = new SpeakerOutput(element, room.options.localMedia);
   return {
     element,
     dispose() {
       clearInterval(tick);
+      for (const off of offTop) off();
+      chat.dispose();
+      people.dispose();
+      security.dispose();
+      bar.dispose();
       offLayout();
       grid.dispose();
       waitingNotifier.dispose();
       shareLink.dispose();
       badge.dispose();
+      verification.dispose();
       offConnection();
+      media.dispose();
+      mediaPath.dispose();
       document.removeEventListener('keydown', onKey);
+      shortcuts.dispose();
+      devices.dispose();
+      hands.dispose();
+      reactions.dispose();
+      speakerOutput.dispose();
     },
   };
 }

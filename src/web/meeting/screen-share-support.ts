@@ -2,6 +2,7 @@
  * Whether this device can share its screen at all. Phones and most tablets cannot (no
  * `getDisplayMedia`, or one that only ever fails), so the control bar does not offer it there.
  */
+import { t } from '../i18n/index.ts';
 
 /** A phone or small tablet: touch only, no hover, and a screen whose short side is that of a phone. */
 const PHONE_SHORT_SIDE_PX = 600;
@@ -15,7 +16,7 @@ export function canShareScreen(): boolean {
 /** What a person is told when the browser did not start a screen share (picker cancelled, no display, …). */
 export function screenShareErrorText(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError') return 'Screen sharing was cancelled or is not allowed by the browser';
-  if (name === 'NotFoundError' || name === 'NotReadableError') return 'No screen could be captured on this device';
-  return 'Screen sharing did not start';
+  if (name === 'NotAllowedError') return t('screen.cancelled');
+  if (name === 'NotFoundError' || name === 'NotReadableError') return t('screen.no-screen');
+  return t('screen.failed');
 }

@@ -6,6 +6,7 @@
 import type { Room } from '../../client/index.ts';
 import { copyText, h } from '../dom.ts';
 import { icon } from '../icons.ts';
+import { t } from '../i18n/index.ts';
 import { meetingLink } from '../links.ts';
 import type { Toaster } from '../toast.ts';
 
@@ -20,20 +21,20 @@ export class ShareLinkCard {
     readonly meetingId: string,
     readonly toaster: Toaster,
   ) {
-    const copy = h('button', { class: 'button primary tiny', text: 'Copy link', attrs: { type: 'button', 'data-testid': 'share-link-copy' } });
+    const copy = h('button', { class: 'button primary tiny', text: t('share-link.copy'), attrs: { type: 'button', 'data-testid': 'share-link-copy' } });
     copy.addEventListener('click', async () => {
       const link = this.#link();
       if (!link) return;
       const ok = await copyText(link);
-      this.toaster.show(ok ? 'Meeting link copied' : 'Could not copy the link');
+      this.toaster.show(t(ok ? 'share-link.copied' : 'share-link.copy-failed'));
     });
-    const close = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': 'Close', 'data-testid': 'share-link-close' } }, icon('close', 'icon small'));
+    const close = h('button', { class: 'icon-button', attrs: { type: 'button', 'aria-label': t('common.close'), 'data-testid': 'share-link-close' } }, icon('close', 'icon small'));
     close.addEventListener('click', () => this.#finish());
     this.element = h(
       'section',
       { class: 'share-link-card', attrs: { 'aria-labelledby': 'share-link-title', 'data-testid': 'share-link-card', hidden: true } },
-      h('div', { class: 'share-link-head' }, h('h2', { text: 'Your meeting is ready', attrs: { id: 'share-link-title' } }), close),
-      h('p', { class: 'muted small', text: 'Share this link with the people you want in the meeting. They will need your permission to come in.' }),
+      h('div', { class: 'share-link-head' }, h('h2', { text: t('share-link.title'), attrs: { id: 'share-link-title' } }), close),
+      h('p', { class: 'muted small', text: t('share-link.text') }),
       this.#address,
       h('div', { class: 'actions' }, copy),
     );

@@ -7,6 +7,7 @@
 import type { Room } from '../../client/index.ts';
 import type { WaitingEntry } from '../../protocol/index.ts';
 import { bdi } from '../bidi.ts';
+import { t, tNodes } from '../i18n/index.ts';
 import type { Toaster } from '../toast.ts';
 
 export class WaitingNotifier {
@@ -48,17 +49,17 @@ export class WaitingNotifier {
   #announceOne(entry: WaitingEntry): void {
     const id = entry.participantId;
     const dismiss = this.toaster.showWithActions(
-      [bdi(entry.name, 'toast-name'), ' is waiting to join'],
+      tNodes('waiting-toast.one', { name: bdi(entry.name, 'toast-name') }),
       [
         {
-          text: 'Admit',
+          text: t('waiting-toast.admit'),
           testId: 'toast-admit',
-          label: `Admit ${entry.name}`,
+          label: t('waiting-toast.admit.label', { name: entry.name }),
           primary: true,
           // A failure is told by the room's `admit-failed` notice (app.ts), as for the panel's button.
           run: () => void this.room.admit([id]).catch(() => undefined),
         },
-        { text: 'View all', testId: 'toast-view-waiting', run: this.viewAll },
+        { text: t('waiting-toast.view-all'), testId: 'toast-view-waiting', run: this.viewAll },
       ],
       'waiting-toast',
     );
@@ -69,6 +70,6 @@ export class WaitingNotifier {
   }
 
   #announceMany(count: number): void {
-    this.toaster.showWithActions([`${count} people are waiting to join`], [{ text: 'View all', testId: 'toast-view-waiting', run: this.viewAll }], 'waiting-toast');
+    this.toaster.showWithActions([t('waiting-toast.many', { count })], [{ text: t('waiting-toast.view-all'), testId: 'toast-view-waiting', run: this.viewAll }], 'waiting-toast');
   }
 }

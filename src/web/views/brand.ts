@@ -1,9 +1,18 @@
-import { h } from '../dom.ts';
+/** The header of the pages outside the meeting: the way home and the language menu. */
+import { h, setAttrs } from '../dom.ts';
+import { t } from '../i18n/index.ts';
+import { languageMenu } from '../i18n/language-menu.ts';
+import type { LiveText } from '../i18n/live-text.ts';
 
-export function brandHeader(): HTMLElement {
-  return h(
-    'header',
-    { class: 'brand-bar' },
-    h('a', { class: 'brand', attrs: { href: '/', 'aria-label': 'Sabha home' } }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), 'Sabha'),
-  );
+/** `live`: for a view that stays on screen across a change of language (else the view is drawn anew). */
+export function brandHeader(live?: LiveText): HTMLElement {
+  const name = h('span', { class: 'brand-name' });
+  const link = h('a', { class: 'brand', attrs: { href: '/' } }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), name);
+  const write = () => {
+    name.textContent = t('app.name');
+    setAttrs(link, { 'aria-label': t('brand.home') });
+  };
+  if (live) live.add(write);
+  else write();
+  return h('header', { class: 'brand-bar' }, link, languageMenu(live));
 }

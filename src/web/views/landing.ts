@@ -1,18 +1,39 @@
 /** `/`: start a new meeting, or join one from a link or id. */
 import { createMeeting, defaultSignallingUrl } from '../../client/index.ts';
 import { isTypedTextAllowed } from '../../protocol/text.ts';
-import { copyText, h } from '../dom.ts';
+import { copyText, h, setAttrs } from '../dom.ts';
+import { t, type PlainKey } from '../i18n/index.ts';
+import { LiveText } from '../i18n/live-text.ts';
 import { icon } from '../icons.ts';
 import { meetingLink, parseMeetingInput } from '../links.ts';
 import { brandHeader } from './brand.ts';
 
+/** The landing page stays on screen when the language changes: what was typed and a new meeting's links stay. */
 export function landingView(navigate: (url: string) => void): HTMLElement {
+  const live = new LiveText();
+  /** An element whose text is the message `key`; `error` keeps the key of the error shown, or null. */
+  const text = <E extends HTMLElement>(el: E, key: PlainKey): E => {
+    live.add(() => (el.textContent = t(key)));
+    return el;
+  };
+  /** A message line (an error) whose key changes: empty for none. */
+  const messageLine = (el: HTMLElement) => {
+    let key: PlainKey | null = null;
+    live.add(() => (el.textContent = key ? t(key) : ''));
+    return (next: PlainKey | null) => {
+      key = next;
+      el.textContent = next ? t(next) : '';
+    };
+  };
+
   const status = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+  const setStatus = messageLine(status);
   const titleInput = h('input', {
     class: 'input',
-    attrs: { id: 'meeting-title', type: 'text', maxlength: 120, dir: 'auto', placeholder: 'Weekly review', autocomplete: 'off', 'data-testid': 'title-input' },
+    attrs: { id: 'meeting-title', type: 'text', maxlength: 120, dir: 'auto', autocomplete: 'off', 'data-testid': 'title-input' },
   });
-  const createButton = h('button', { class: 'button primary', text: 'New meeting', attrs: { type: 'submit', 'data-testid': 'create-meeting' } });
+  live.add(() => setAttrs(titleInput, { placeholder: t('landing.title.placeholder') }));
+  const createButton = text(h('button', { class: 'button primary', attrs: { type: 'submit', 'data-testid': 'create-meeting' } }), 'landing.create');
   const result = h('div', { class: 'created', attrs: { hidden: true, 'data-testid': 'created' } });
 
   const createForm = h(
@@ -27,9 +48,9 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
         },
       },
     },
-    h('h2', { text: 'Start a meeting', attrs: { id: 'new-heading' } }),
-    h('p', { class: 'muted', text: 'Every meeting gets its own id and passcode, and a waiting room.' }),
-    h('label', { class: 'label', text: 'Title (optional)', attrs: { for: 'meeting-title' } }),
+    text(h('h2', { attrs: { id: 'new-heading' } }), 'landing.start.heading'),
+    text(h('p', { class: 'muted' }), 'landing.start.intro'),
+    text(h('label', { class: 'label', attrs: { for: 'meeting-title' } }), 'landing.title.label'),
     titleInput,
     h('div', { class: 'actions' }, createButton),
     status,
@@ -39,42 +60,40 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
   async function create(): Promise<void> {
     const title = titleInput.value.trim();
     if (!isTypedTextAllowed(title)) {
-      status.textContent = 'The title contains characters that are not allowed.';
+      setStatus('landing.title.not-allowed');
       return;
     }
     createButton.disabled = true;
-    status.textContent = '';
+    setStatus(null);
     try {
       const created = await createMeeting(defaultSignallingUrl(location), title);
       const participantLink = meetingLink(location.origin, created.meetingId, created.passcode);
       const hostLink = meetingLink(location.origin, created.meetingId, created.passcode, created.hostSecret);
       result.replaceChildren(
-        linkRow('Link for participants', participantLink, 'participant-link'),
-        linkRow('Your host link (keep it to yourself)', hostLink, 'host-link'),
-        h('div', { class: 'actions' }, h('button', {
-          class: 'button primary',
-          text: 'Start as host',
-          attrs: { type: 'button', 'data-testid': 'start-as-host' },
-          on: { click: () => navigate(hostLink) },
-        })),
+        linkRow(live, 'landing.link.participants', participantLink, 'participant-link'),
+        linkRow(live, 'landing.link.host', hostLink, 'host-link'),
+        h(
+          'div',
+          { class: 'actions' },
+          text(h('button', { class: 'button primary', attrs: { type: 'button', 'data-testid': 'start-as-host' }, on: { click: () => navigate(hostLink) } }), 'landing.start-as-host'),
+        ),
       );
       result.hidden = false;
     } catch {
-      status.textContent = 'The meeting could not be created. Try again in a moment.';
+      setStatus('landing.create.failed');
     } finally {
       createButton.disabled = false;
     }
   }
 
-  const joinInput = h('input', {
-    class: 'input',
-    attrs: { id: 'join-link', type: 'text', placeholder: 'Meeting link or id', autocomplete: 'off', 'data-testid': 'join-link-input' },
-  });
-  const passInput = h('input', {
-    class: 'input',
-    attrs: { id: 'join-passcode', type: 'password', placeholder: 'Passcode', autocomplete: 'off', 'data-testid': 'join-passcode-input' },
+  const joinInput = h('input', { class: 'input', attrs: { id: 'join-link', type: 'text', autocomplete: 'off', 'data-testid': 'join-link-input' } });
+  const passInput = h('input', { class: 'input', attrs: { id: 'join-passcode', type: 'password', autocomplete: 'off', 'data-testid': 'join-passcode-input' } });
+  live.add(() => {
+    setAttrs(joinInput, { placeholder: t('landing.join.link.placeholder') });
+    setAttrs(passInput, { placeholder: t('landing.join.passcode.placeholder') });
   });
   const joinError = h('p', { class: 'form-error', attrs: { role: 'alert' } });
+  const setJoinError = messageLine(joinError);
   const joinForm = h(
     'form',
     {
@@ -86,75 +105,63 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
           const parsed = parseMeetingInput(joinInput.value);
           const passcode = passInput.value.trim() || parsed?.passcode;
           if (!parsed) {
-            joinError.textContent = 'That is not a meeting link or id.';
+            setJoinError('landing.join.not-a-link');
             return;
           }
           if (!passcode) {
-            joinError.textContent = 'Enter the passcode.';
+            setJoinError('landing.join.passcode.missing');
             return;
           }
           navigate(meetingLink(location.origin, parsed.meetingId, passcode));
         },
       },
     },
-    h('h2', { text: 'Join a meeting', attrs: { id: 'join-heading' } }),
-    h('label', { class: 'label', text: 'Meeting link or id', attrs: { for: 'join-link' } }),
+    text(h('h2', { attrs: { id: 'join-heading' } }), 'landing.join.heading'),
+    text(h('label', { class: 'label', attrs: { for: 'join-link' } }), 'landing.join.link.label'),
     joinInput,
-    h('label', { class: 'label', text: 'Passcode (if not in the link)', attrs: { for: 'join-passcode' } }),
+    text(h('label', { class: 'label', attrs: { for: 'join-passcode' } }), 'landing.join.passcode.label'),
     passInput,
-    h('div', { class: 'actions' }, h('button', { class: 'button secondary', text: 'Join', attrs: { type: 'submit', 'data-testid': 'landing-join' } })),
+    h('div', { class: 'actions' }, text(h('button', { class: 'button secondary', attrs: { type: 'submit', 'data-testid': 'landing-join' } }), 'landing.join.button')),
     joinError,
   );
 
   return h(
     'div',
     { class: 'page landing' },
-    brandHeader(),
+    brandHeader(live),
     h(
       'main',
       { class: 'landing-main' },
-      h(
-        'section',
-        { class: 'hero' },
-        h('h1', { text: 'Video meetings that stay yours' }),
-        h('p', {
-          class: 'lede',
-          text: 'Sabha runs on your organisation’s own server. Passcodes, a waiting room and host controls are always on; nothing is sent to anyone else.',
-        }),
-      ),
+      h('section', { class: 'hero' }, text(h('h1'), 'landing.hero.title'), text(h('p', { class: 'lede' }), 'landing.hero.lede')),
       h('div', { class: 'landing-cards' }, createForm, joinForm),
     ),
   );
 }
 
-function linkRow(label: string, link: string, testId: string): HTMLElement {
-  const field = h('input', { class: 'input mono', attrs: { type: 'text', readonly: true, value: link, 'aria-label': label, 'data-testid': testId } });
+function linkRow(live: LiveText, label: PlainKey, link: string, testId: string): HTMLElement {
+  const field = h('input', { class: 'input mono', attrs: { type: 'text', readonly: true, value: link, 'data-testid': testId } });
   const copied = h('span', { class: 'copied', attrs: { 'aria-live': 'polite' } });
-  return h(
-    'div',
-    { class: 'link-row' },
-    h('span', { class: 'label', text: label }),
-    h(
-      'div',
-      { class: 'link-field' },
-      field,
-      h(
-        'button',
-        {
-          class: 'icon-button',
-          attrs: { type: 'button', 'aria-label': `Copy: ${label}`, title: 'Copy', 'data-testid': `copy-${testId}` },
-          on: {
-            click: async () => {
-              const ok = await copyText(link);
-              if (!ok) field.select();
-              copied.textContent = ok ? 'Copied' : 'Press Ctrl+C to copy';
-              setTimeout(() => (copied.textContent = ''), 2000);
-            },
-          },
+  const caption = h('span', { class: 'label' });
+  const copy = h(
+    'button',
+    {
+      class: 'icon-button',
+      attrs: { type: 'button', 'data-testid': `copy-${testId}` },
+      on: {
+        click: async () => {
+          const ok = await copyText(link);
+          if (!ok) field.select();
+          copied.textContent = t(ok ? 'landing.copied' : 'landing.copy.by-hand');
+          setTimeout(() => (copied.textContent = ''), 2000);
         },
-        icon('copy'),
-      ),
-    ),
-    copied,
+      },
+    },
+    icon('copy'),
   );
+  live.add(() => {
+    caption.textContent = t(label);
+    setAttrs(field, { 'aria-label': t(label) });
+    setAttrs(copy, { 'aria-label': t('landing.copy.label', { label: t(label) }), title: t('landing.copy') });
+  });
+  return h('div', { class: 'link-row' }, caption, h('div', { class: 'link-field' }, field, copy), copied);
 }

@@ -4,13 +4,14 @@
  * to learn whether a meeting exists), or an address that is no page of Sabha. Both offer the way home.
  */
 import { h } from '../dom.ts';
+import { t, type PlainKey } from '../i18n/index.ts';
 import { brandHeader } from './brand.ts';
 
 export type Unavailable = 'meeting' | 'page';
 
-const TEXT: Record<Unavailable, { title: string; detail: string }> = {
-  meeting: { title: 'This meeting is not available', detail: 'It has ended, or the link or passcode is wrong. Ask the host for a new link.' },
-  page: { title: 'Page not found', detail: 'There is nothing at this address. Check the link, or start from the home page.' },
+const TEXT: Record<Unavailable, { title: PlainKey; detail: PlainKey }> = {
+  meeting: { title: 'unavailable.meeting.title', detail: 'unavailable.meeting.detail' },
+  page: { title: 'unavailable.page.title', detail: 'unavailable.page.detail' },
 };
 
 export function unavailableView(kind: Unavailable): HTMLElement {
@@ -22,9 +23,9 @@ export function unavailableView(kind: Unavailable): HTMLElement {
     h(
       'main',
       { class: 'card message-card', attrs: { 'data-testid': 'unavailable', 'data-kind': kind } },
-      h('h1', { text: text.title }),
-      h('p', { class: 'muted', text: text.detail }),
-      h('div', { class: 'actions center' }, h('a', { class: 'button primary', text: 'Go to the home page', attrs: { href: '/', 'data-testid': 'home-link' } })),
+      h('h1', { text: t(text.title) }),
+      h('p', { class: 'muted', text: t(text.detail) }),
+      h('div', { class: 'actions center' }, h('a', { class: 'button primary', text: t('unavailable.home'), attrs: { href: '/', 'data-testid': 'home-link' } })),
     ),
   );
 }

@@ -5,6 +5,7 @@
 import type { WaitingReason } from '../../client/index.ts';
 import { typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
+import { t } from '../i18n/index.ts';
 import { brandHeader } from './brand.ts';
 
 export function waitingView(title: string, reason: WaitingReason, onLeave: () => void): { element: HTMLElement; setTitle(title: string): void } {
@@ -14,6 +15,7 @@ export function waitingView(title: string, reason: WaitingReason, onLeave: () =>
     titleLine.hidden = text === '';
   };
   setTitle(title);
+  const hostAbsent = reason === 'host-absent';
   const element = h(
     'div',
     { class: 'page centered-page' },
@@ -23,12 +25,9 @@ export function waitingView(title: string, reason: WaitingReason, onLeave: () =>
       { class: 'card message-card', attrs: { 'data-testid': `waiting-${reason}` } },
       h('div', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
       titleLine,
-      h('h1', { text: reason === 'host-absent' ? 'Waiting for the host to start this meeting' : 'The host will let you in soon' }),
-      h('p', {
-        class: 'muted',
-        text: reason === 'host-absent' ? 'You will join automatically when the host arrives.' : 'Please wait; you will enter as soon as you are admitted.',
-      }),
-      h('div', { class: 'actions center' }, h('button', { class: 'button secondary', text: 'Leave', attrs: { type: 'button', 'data-testid': 'waiting-leave' }, on: { click: onLeave } })),
+      h('h1', { text: t(hostAbsent ? 'waiting.host-absent.title' : 'waiting.waiting-room.title') }),
+      h('p', { class: 'muted', text: t(hostAbsent ? 'waiting.host-absent.detail' : 'waiting.waiting-room.detail') }),
+      h('div', { class: 'actions center' }, h('button', { class: 'button secondary', text: t('waiting.leave'), attrs: { type: 'button', 'data-testid': 'waiting-leave' }, on: { click: onLeave } })),
     ),
   );
   return { element, setTitle };

@@ -10,10 +10,12 @@
 import type { RemoteTrack, Room } from '../../../client/index.ts';
 import { isolate } from '../../bidi.ts';
 import { h } from '../../dom.ts';
+import { t, type PlainKey } from '../../i18n/index.ts';
 import { assessQuality, layerName, type ConnectionQuality, type InboundSample } from './connection-stats.ts';
 import { placePopover } from './popover.ts';
 
-const LEVEL_TEXT = { good: 'good', fair: 'fair', poor: 'poor' } as const;
+const LEVEL_TEXT = { good: 'quality.good', fair: 'quality.fair', poor: 'quality.poor' } as const satisfies Record<string, PlainKey>;
+const LAYER_TEXT = { none: 'quality.layer.none', low: 'quality.layer.low', medium: 'quality.layer.medium', high: 'quality.layer.high' } as const satisfies Record<string, PlainKey>;
 
 export class QualityIndicator {
   readonly element: HTMLElement;
@@ -78,18 +80,25 @@ export class QualityIndicator {
     if (!q) return;
     this.element.hidden = false;
     this.element.dataset.level = q.level;
-    const label = `Connection to ${this.#name}: ${LEVEL_TEXT[q.level]}`;
-    this.#button.setAttribute('aria-label', `${label}. Show details`);
-    this.#button.title = `Connection to ${isolate(this.#name)}: ${LEVEL_TEXT[q.level]}`;
-    this.#details.setAttribute('aria-label', `Connection details for ${this.#name}`);
+    const level = t(LEVEL_TEXT[q.level]);
+    this.#button.setAttribute('aria-label', t('quality.connection.label', { name: this.#name, level }));
+    this.#button.title = t('quality.connection', { name: isolate(this.#name), level });
+    this.#details.setAttribute('aria-label', t('quality.details', { name: this.#name }));
     if (this.#details.hidden) return;
     const rows: [string, string][] = [
-      ['Quality', LEVEL_TEXT[q.level]],
-      ['Packet loss', q.lossPercent === null ? '—' : `${q.lossPercent.toFixed(1)} %`],
-      ['Round trip', q.roundTripMs === null ? '—' : `${q.roundTripMs} ms`],
-      ['Video received', q.stalled ? 'none arriving' : q.width && q.height ? `${q.width}×${q.height} (${layerName(q.height)})` : layerName(null)],
-      ['Frame rate', q.framesPerSecond === null ? '—' : `${Math.round(q.framesPerSecond)} fps`],
-      ['Jitter', q.jitterMs === null ? '—' : `${q.jitterMs} ms`],
+      [t('quality.row.quality'), level],
+      [t('quality.row.loss'), q.lossPercent === null ? '—' : t('quality.percent', { value: q.lossPercent.toFixed(1) })],
+      [t('quality.row.round-trip'), q.roundTripMs === null ? '—' : t('quality.ms', { value: q.roundTripMs })],
+      [
+        t('quality.row.video'),
+        q.stalled
+          ? t('quality.none-arriving')
+          : q.width && q.height
+            ? t('quality.resolution', { width: q.width, height: q.height, layer: t(LAYER_TEXT[layerName(q.height)]) })
+            : t(LAYER_TEXT[layerName(null)]),
+      ],
+      [t('quality.row.frame-rate'), q.framesPerSecond === null ? '—' : t('quality.fps', { value: Math.round(q.framesPerSecond) })],
+      [t('quality.row.jitter'), q.jitterMs === null ? '—' : t('quality.ms', { value: q.jitterMs })],
     ];
     this.#list.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })]));
   }

@@ -64,9 +64,9 @@ export function levelOf(lossPercent: number | null, roundTripMs: number | null, 
   return 'good';
 }
 
-/** "Low (320×180)": which of the three simulcast layers a resolution is, by its height. */
-export function layerName(height: number | null): string {
-  if (height === null || height === 0) return 'none yet';
+/** Which of the three simulcast layers a resolution is, by its height (a code; the page words it). */
+export function layerName(height: number | null): 'none' | 'low' | 'medium' | 'high' {
+  if (height === null || height === 0) return 'none';
   if (height <= 240) return 'low';
   if (height <= 480) return 'medium';
   return 'high';

@@ -4,6 +4,7 @@
  * with previous and next buttons. Every tile on a page is a real tile: no "+N more".
  */
 import { h } from '../../dom.ts';
+import { t } from '../../i18n/index.ts';
 import { icon } from '../../icons.ts';
 import { bestGrid, paginate, tilesThatFit, type Paging } from './geometry.ts';
 import type { Tile } from './tile.ts';
@@ -21,12 +22,12 @@ export class GridView {
   #tileWidth = 0;
 
   constructor(onPage: (delta: number) => void) {
-    this.#prev = h('button', { class: 'page-button', attrs: { type: 'button', 'data-testid': 'page-prev', 'aria-label': 'Previous page', title: 'Previous page' } }, icon('chevron-left'));
-    this.#next = h('button', { class: 'page-button', attrs: { type: 'button', 'data-testid': 'page-next', 'aria-label': 'Next page', title: 'Next page' } }, icon('chevron-right'));
+    this.#prev = h('button', { class: 'page-button', attrs: { type: 'button', 'data-testid': 'page-prev', 'aria-label': t('layout.previous-page'), title: t('layout.previous-page') } }, icon('chevron-left'));
+    this.#next = h('button', { class: 'page-button', attrs: { type: 'button', 'data-testid': 'page-next', 'aria-label': t('layout.next-page'), title: t('layout.next-page') } }, icon('chevron-right'));
     this.#indicator = h('span', { class: 'page-indicator', attrs: { 'data-testid': 'page-indicator', 'aria-live': 'polite' } });
     this.#prev.addEventListener('click', () => onPage(-1));
     this.#next.addEventListener('click', () => onPage(1));
-    this.#controls = h('nav', { class: 'page-controls', attrs: { 'aria-label': 'Pages', 'data-testid': 'page-controls', hidden: true } }, this.#prev, this.#indicator, this.#next);
+    this.#controls = h('nav', { class: 'page-controls', attrs: { 'aria-label': t('layout.pages'), 'data-testid': 'page-controls', hidden: true } }, this.#prev, this.#indicator, this.#next);
     this.element = h('div', { class: 'grid-view' }, this.#tiles, this.#controls);
   }
 
@@ -47,7 +48,7 @@ export class GridView {
     const paged = paging.pageCount > 1;
     this.#controls.hidden = !paged;
     this.element.classList.toggle('paged', paged);
-    this.#indicator.textContent = `Page ${paging.page + 1} of ${paging.pageCount}`;
+    this.#indicator.textContent = t('layout.page-of', { page: paging.page + 1, pages: paging.pageCount });
     this.#prev.disabled = paging.page === 0;
     this.#next.disabled = paging.page >= paging.pageCount - 1;
     this.layout(tiles.length);

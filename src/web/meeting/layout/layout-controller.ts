@@ -15,6 +15,7 @@
 import type { Room, VisibleVideo } from '../../../client/index.ts';
 import { MAX_VIDEO_SLOTS, type MediaSource } from '../../../protocol/index.ts';
 import { h } from '../../dom.ts';
+import { t } from '../../i18n/index.ts';
 import { isolate } from '../../bidi.ts';
 import { AudioSinks } from './audio-sinks.ts';
 import { ConnectionQualityMonitor, type MonitoredTile } from './connection-quality.ts';
@@ -55,7 +56,7 @@ export class LayoutController {
     this.#speaker = new SpeakerView(() => this.#sendVisible());
     this.element = h(
       'section',
-      { class: 'grid-area', attrs: { 'aria-label': 'Participants video', 'data-testid': 'grid' } },
+      { class: 'grid-area', attrs: { 'aria-label': t('layout.area'), 'data-testid': 'grid' } },
       this.#grid.element,
       this.#speaker.element,
       this.#audio.element,
@@ -283,14 +284,17 @@ export class LayoutController {
     const name = entry.participant.name;
     const items: MenuItem[] = [];
     const pinned = this.preferences.pinned === id;
-    items.push({ text: pinned ? 'Unpin' : 'Pin for me', testId: 'tile-pin', run: () => this.togglePin(id) });
+    items.push({ text: t(pinned ? 'tile.unpin' : 'tile.pin'), testId: 'tile-pin', run: () => this.togglePin(id) });
     const s = this.room.state;
     if (s.isHost) {
       const spotlit = s.settings?.spotlight === id;
       items.push({
-        text: spotlit ? 'Remove spotlight' : 'Spotlight for everyone',
+        text: t(spotlit ? 'tile.spotlight.remove' : 'tile.spotlight.add'),
         testId: 'tile-spotlight',
-        run: () => void this.room.host.spotlight(spotlit ? null : id).catch(() => this.onError?.(`Could not ${spotlit ? 'remove the spotlight' : `spotlight ${isolate(name)}`}`)),
+        run: () =>
+          void this.room.host
+            .spotlight(spotlit ? null : id)
+            .catch(() => this.onError?.(spotlit ? t('tile.spotlight.remove-failed') : t('tile.spotlight.add-failed', { name: isolate(name) }))),
       });
     }
     return items;

@@ -5,6 +5,7 @@
  * as visible, so only their videos are asked for.
  */
 import { h } from '../../dom.ts';
+import { t } from '../../i18n/index.ts';
 import { bestGrid } from './geometry.ts';
 import { syncChildren } from './grid-view.ts';
 import type { Tile } from './tile.ts';
@@ -18,7 +19,7 @@ export class SpeakerView {
   #stageWidth = 0;
 
   constructor(onVisibilityChanged: () => void) {
-    this.#strip = h('div', { class: 'filmstrip', attrs: { 'data-testid': 'filmstrip', role: 'region', 'aria-label': 'Other participants', tabindex: 0 } });
+    this.#strip = h('div', { class: 'filmstrip', attrs: { 'data-testid': 'filmstrip', role: 'region', 'aria-label': t('layout.filmstrip'), tabindex: 0 } });
     this.element = h('div', { class: 'speaker-view' }, this.#stage, this.#strip);
     this.#observer = new IntersectionObserver(
       (records) => {

@@ -5,6 +5,7 @@
  */
 import { isolate } from '../../bidi.ts';
 import { h } from '../../dom.ts';
+import { t } from '../../i18n/index.ts';
 import { icon } from '../../icons.ts';
 import { placePopover } from './popover.ts';
 
@@ -36,10 +37,10 @@ export class TileMenu {
   }
 
   setName(name: string): void {
-    const label = `More options for ${name}`;
+    const label = t('tile.more-options', { name });
     if (this.#button.getAttribute('aria-label') === label) return;
     this.#button.setAttribute('aria-label', label);
-    this.#button.title = `More options for ${isolate(name)}`;
+    this.#button.title = t('tile.more-options', { name: isolate(name) });
     this.#list.setAttribute('aria-label', label);
   }
 

@@ -8,6 +8,7 @@ import type { MeetingEncryption } from '../../../client/index.ts';
 import { h } from '../../dom.ts';
 import { bdi } from '../../bidi.ts';
 import { icon } from '../../icons.ts';
+import { t, tNodes } from '../../i18n/index.ts';
 import { QualityIndicator } from './connection-quality.ts';
 import type { TileEntry, TileSource } from './entries.ts';
 import { TileMenu, type MenuItem } from './tile-menu.ts';
@@ -69,14 +70,19 @@ export class Tile {
     const p = entry.participant;
     const el = this.element;
     el.dataset.participantId = p.id;
-    const who = entry.isSelf ? `${p.name} (you)` : p.name;
-    const label = entry.source === 'screen' ? `${who} is presenting` : who;
+    // The sentence with a mark where the name goes: the language decides where that is.
+    const who = entry.isSelf ? t('tile.you', { name: NAME_MARK }) : NAME_MARK;
+    const sentence = entry.source === 'screen' ? t('tile.presenting', { name: who }) : who;
+    const label = sentence.replace(NAME_MARK, p.name);
     // The name isolated in a <bdi>, so that an RTL name cannot carry "(you)" or "is presenting" along; same text.
-    if (this.#name.textContent !== label) this.#name.replaceChildren(bdi(p.name), label.slice(p.name.length));
+    if (this.#name.textContent !== label) {
+      const [before = '', after = ''] = sentence.split(NAME_MARK);
+      this.#name.replaceChildren(before, bdi(p.name), after);
+    }
     const pinned = context.pinned === p.id;
     const spotlit = context.spotlight === p.id;
     const muted = entry.source === 'camera' && !p.audio;
-    const states = [muted ? 'muted' : '', pinned ? 'pinned' : '', spotlit ? 'spotlighted' : ''].filter(Boolean);
+    const states = [muted ? t('tile.state.muted') : '', pinned ? t('tile.state.pinned') : '', spotlit ? t('tile.state.spotlighted') : ''].filter(Boolean);
     el.setAttribute('aria-label', [label, ...states].join(', '));
     this.#menu.setName(p.name);
     this.quality.setName(p.name);
@@ -101,8 +107,8 @@ export class Tile {
     this.#mic.replaceChildren(...(muted ? [icon('mic-off', 'icon small')] : []));
     this.#mic.hidden = !muted;
     this.#badges.replaceChildren(
-      ...(pinned ? [h('span', { class: 'tile-badge', attrs: { title: 'Pinned for you' } }, icon('pin', 'icon small'))] : []),
-      ...(spotlit ? [h('span', { class: 'tile-badge spotlight', text: 'Spotlight' })] : []),
+      ...(pinned ? [h('span', { class: 'tile-badge', attrs: { title: t('tile.pinned-for-you') } }, icon('pin', 'icon small'))] : []),
+      ...(spotlit ? [h('span', { class: 'tile-badge spotlight', text: t('tile.spotlight') })] : []),
     );
     this.#badges.hidden = !pinned && !spotlit;
     if (entry.isSelf || !entry.remote || !entry.sending) this.quality.clear();
@@ -132,16 +138,19 @@ export class Tile {
       return;
     }
     const securing = encryption.state !== 'ready';
-    const text = `Can't decrypt ${p.name}'s media`;
-    if (this.#warning.textContent === text + (securing ? 'Securing the meeting…' : '')) return;
+    const text = t('tile.cannot-decrypt', { name: p.name });
+    if (this.#warning.textContent === text + (securing ? t('e2ee.securing') : '')) return;
     this.#warning.replaceChildren(
       icon('lock', 'icon'),
-      h('span', { class: 'decrypt-warning-text' }, "Can't decrypt ", bdi(p.name), "'s media"),
-      securing ? h('span', { class: 'decrypt-warning-sub', text: 'Securing the meeting…' }) : '',
+      h('span', { class: 'decrypt-warning-text' }, ...tNodes('tile.cannot-decrypt', { name: bdi(p.name) })),
+      securing ? h('span', { class: 'decrypt-warning-sub', text: t('e2ee.securing') }) : '',
     );
     this.#warning.dataset.reason = securing ? 'no-key' : 'failing';
   }
 }
+
+/** Stands for the name in a sentence until the name goes in as its own element (a character no name has: the typed-text rule refuses controls). */
+const NAME_MARK = '\u0000';
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
