@@ -123,3 +123,12 @@ export function resumePolicy(options: ReconnectPolicyOptions = {}): ReconnectPol
 export function rejoinPolicy(options: ReconnectPolicyOptions = {}): ReconnectPolicy {
   return new ReconnectPolicy({ maxAttempts: 6, ...options });
 }
+
+/**
+ * Asking the server again for a media request whose reply never came or was refused for now (a `publish` or a
+ * `restart-subscriber` while the socket stayed up): a few tries, so a media server that stays down ends in a
+ * notice rather than a request every 8 s forever.
+ */
+export function mediaRequestPolicy(options: ReconnectPolicyOptions = {}): ReconnectPolicy {
+  return new ReconnectPolicy({ maxAttempts: 6, ...options });
+}

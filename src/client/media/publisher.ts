@@ -14,6 +14,7 @@ import type { MediaSource } from '../../protocol/index.ts';
 import { Emitter } from '../../events/emitter.ts';
 import { candidateToWire, createPeerConnection, type IceServerList, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
 import { CAMERA_LAYERS, cameraEncodings, INITIAL_ACTIVE, qualityIndex } from './simulcast.ts';
+import { SignallingError } from '../signalling-client.ts';
 
 export interface PublisherEvents {
   /** ICE/DTLS failed; the owner decides whether to publish again. */
@@ -155,7 +156,8 @@ export class Publisher extends Emitter<PublisherEvents> {
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pendingAnswer = null;
-        reject(new Error('no publish answer'));
+        // A `timeout` like the signalling client's own, so the owner knows asking again may work.
+        reject(new SignallingError('timeout', 'no publish answer'));
       }, timeoutMs);
       this.#pendingAnswer = (answer) => {
         clearTimeout(timer);

@@ -16,6 +16,8 @@ import type { ServerMessageOf, SubscribedTrack, MediaSource, VideoQuality } from
 import { Emitter } from '../../events/emitter.ts';
 import { SerialQueue } from '../../events/serial-queue.ts';
 import { candidateToWire, createPeerConnection, type IceServerList, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
+import { mediaRequestPolicy, type ReconnectPolicy } from '../reconnect-policy.ts';
+import { isRetryableMediaFailure, mediaAttemptResult } from './media-request-retry.ts';
 
 const MAX_SUBSCRIBE_RETRIES = 6;
 const MIN_REQUEST_INTERVAL_MS = 150;
@@ -56,6 +58,8 @@ export interface SubscriberOptions {
   transformHook: TransformHook;
   /** The granted TURN relay, if any. */
   iceServers?: IceServerList;
+  /** When to ask again for a restart whose reply never came or was refused for now (default: mediaRequestPolicy). */
+  retryPolicy?: () => ReconnectPolicy;
 }
 
 export class Subscriber extends Emitter<SubscriberEvents> {
@@ -74,6 +78,8 @@ export class Subscriber extends Emitter<SubscriberEvents> {
   #attempt = 0;
   #heldCandidates: (RTCIceCandidate | null)[] | null = [];
   #restartPending = false;
+  /** Ends the retries of a `restart-subscriber` that timed out: aborted once an offer came, or on suspend and close. */
+  #restartRetry: AbortController | null = null;
   #closed = false;
   /** The SFU restarted and is not back yet: nothing is asked of the server (media-recovery.ts). */
   #suspended = false;
@@ -153,6 +159,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     this.#byMid.clear();
     this.#heldCandidates = [];
     this.#restartPending = false;
+    this.#cancelRestartRetry();
     this.emit('tracks', []);
   }
 
@@ -238,18 +245,54 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     return run;
   }
 
-  /** ICE failed: ask the server for an offer with fresh ICE credentials. */
+  /**
+   * ICE failed: ask the server for an offer with fresh ICE credentials. The socket may stay up while the
+   * request or its reply is lost (no resume then comes to help): after a `timeout` or a refusal for now it is
+   * asked again on the retry policy's schedule, until an offer arrives. A second request is harmless:
+   * the server restarts ICE on the same subscriber again and sends one more offer.
+   */
   restart(): void {
     if (this.#restartPending || this.#closed) return;
     this.#restartPending = true;
-    this.options.signal.request({ type: 'restart-subscriber' }).catch((err: unknown) => {
+    this.#cancelRestartRetry();
+    const controller = new AbortController();
+    this.#restartRetry = controller;
+    void this.#requestRestart().then(async (first) => {
+      if (first === null || controller.signal.aborted) return;
+      let last = first;
+      if (isRetryableMediaFailure(first)) {
+        const policy = (this.options.retryPolicy ?? mediaRequestPolicy)();
+        const outcome = await policy.run(async () => {
+          const err = await this.#requestRestart();
+          if (err === null) return 'done';
+          last = err;
+          return mediaAttemptResult(err);
+        }, controller.signal);
+        if (outcome === 'done' || outcome === 'aborted') return;
+      }
+      if (this.#restartRetry !== controller) return;
+      this.#restartRetry = null;
       this.#restartPending = false;
-      this.emit('negotiation-error', err);
+      this.emit('negotiation-error', last);
     });
+  }
+
+  /** One `restart-subscriber`: null when the server took it, else why not. */
+  #requestRestart(): Promise<unknown> {
+    return this.options.signal.request({ type: 'restart-subscriber' }).then(
+      () => null,
+      (err: unknown) => err ?? new Error('restart failed'),
+    );
+  }
+
+  #cancelRestartRetry(): void {
+    this.#restartRetry?.abort();
+    this.#restartRetry = null;
   }
 
   close(): void {
     this.#closed = true;
+    this.#cancelRestartRetry();
     clearTimeout(this.#timer);
     this.#pc?.close();
     this.#pc = null;
@@ -299,6 +342,7 @@ export class Subscriber extends Emitter<SubscriberEvents> {
     await pc.setLocalDescription(answer);
     this.options.signal.send({ type: 'subscriber-answer', sdp: answer.sdp ?? '' });
     this.#restartPending = false;
+    this.#cancelRestartRetry(); // the offer came: a restart request still being retried is no longer needed
     const held = this.#heldCandidates;
     this.#heldCandidates = null;
     for (const candidate of held) this.#sendCandidate(candidate);

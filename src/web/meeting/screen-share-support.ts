@@ -15,7 +15,9 @@ export function canShareScreen(): boolean {
 
 /** What a person is told when the browser did not start a screen share (picker cancelled, no display, …). */
 export function screenShareErrorText(error: unknown): string {
-  const name = error instanceof DOMException ? error.name : '';
+  // By name, not `instanceof DOMException`: the browser's failures are DOMExceptions, but any error that
+  // names itself the same way means the same thing to the person.
+  const name = typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : '';
   if (name === 'NotAllowedError') return t('screen.cancelled');
   if (name === 'NotFoundError' || name === 'NotReadableError') return t('screen.no-screen');
   return t('screen.failed');
