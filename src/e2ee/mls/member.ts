@@ -41,15 +41,12 @@ import {
   defaultPaddingConfig,
   emptyPskIndex,
   encodeMlsMessage,
-  generateKeyPackageWithKey,
   joinGroup,
   mlsExporter,
   processMessage,
   zeroOutUint8Array,
-  type Capabilities,
   type ClientConfig,
   type ClientState,
-  type IncomingMessageCallback,
   type KeyPackage,
   type PrivateKeyPackage,
   type Proposal,
@@ -58,71 +55,20 @@ import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { MlsProtocolError, MlsStateError } from './errors.ts';
 import { assertParticipantId, boundCredentialFor, identityKeyOf, participantAuthService, participantIdOf, type ParticipantId } from './identity.ts';
-import { ephemeralDeviceIdentity, type DeviceIdentity } from '../identity/device-identity.ts';
+import { ephemeralDeviceIdentity } from '../identity/device-identity.ts';
 import { securityCodeFromAuthenticator } from './securityCode.ts';
-import { SABHA_CIPHERSUITE, loadMlsSuite, type MlsSuite } from './suite.ts';
+import { loadMlsSuite, type MlsSuite } from './suite.ts';
 import { decodeWholeMlsMessage, epochToNumber } from './wire.ts';
 import { SerialQueue } from '../../events/serial-queue.ts';
+import { constantTimeEqual } from '../sframe/bytes.ts';
+import { checkedKeyPackage, commitPolicy, identityKeyOfMember, membersOf, sameSigner } from './roster.ts';
+import { newKeyPackage } from './key-packages.ts';
+import type { MlsApplicationMessage, MlsCommitOutput, MlsCommitRequest, MlsCommitResult, MlsMemberOptions, MlsPhase } from './member-types.ts';
+
+export type { MlsAddition, MlsApplicationMessage, MlsCommitOutput, MlsCommitRequest, MlsCommitResult, MlsMemberOptions, MlsPhase } from './member-types.ts';
 
 /** RFC 9605 section 5.2: the SFrame base key of an epoch is this MLS exporter output, empty context, Nh bytes. */
 const SFRAME_EXPORTER_LABEL = 'SFrame 1.0 Base Key';
-
-/** KeyPackage lifetime: the clock-skew allowance before now, and the validity after it. */
-const KEY_PACKAGE_NOT_BEFORE_SLACK_S = 3600n;
-const KEY_PACKAGE_VALIDITY_S = 7n * 24n * 3600n;
-
-export type MlsPhase = 'fresh' | 'active' | 'pending' | 'removed' | 'closed';
-
-export interface MlsAddition {
-  /** The participant id the server announced for this KeyPackage; the KeyPackage must carry it. */
-  readonly identity: string;
-  /** An MLSMessage holding a KeyPackage, as `keyPackageBytes()` produces. */
-  readonly keyPackage: Uint8Array;
-}
-
-export interface MlsCommitRequest {
-  readonly add?: readonly MlsAddition[];
-  /** Participant ids to remove; each must be a current member other than ourselves. */
-  readonly remove?: readonly string[];
-}
-
-export interface MlsCommitOutput {
-  readonly commit: Uint8Array;
-  /** For the added members; absent when nobody is added. */
-  readonly welcome?: Uint8Array;
-  /** The epoch the commit was made at: the server accepts it only if that is still the current epoch. */
-  readonly epoch: number;
-}
-
-export type MlsCommitResult =
-  | {
-      readonly kind: 'applied';
-      /** The new epoch. */
-      readonly epoch: number;
-      readonly added: readonly ParticipantId[];
-      readonly removed: readonly ParticipantId[];
-      /** True when the commit was our own pending one. */
-      readonly own: boolean;
-      /** True when our own pending commit lost to this one and was dropped: commit again if still needed. */
-      readonly lostRace: boolean;
-    }
-  | { readonly kind: 'removed' };
-
-export interface MlsApplicationMessage {
-  readonly sender: ParticipantId;
-  readonly data: Uint8Array;
-  readonly epoch: number;
-}
-
-export interface MlsMemberOptions {
-  /** Share one loaded suite between members of one process; loads the default ('noble') otherwise. */
-  readonly suite?: MlsSuite;
-  /**
-   * The device identity key the credential is bound to (docs/e2ee-mls.md "Device identity"). Browsers pass
-   * their stored one; without it a fresh in-memory identity is made (tests, synthetic participants).
-   */
-  readonly deviceIdentity?: DeviceIdentity;
-}
 
 interface PendingCommit {
   readonly commitBytes: Uint8Array;
@@ -131,14 +77,6 @@ interface PendingCommit {
   readonly added: readonly ParticipantId[];
   readonly removed: readonly ParticipantId[];
 }
-
-const CAPABILITIES: Capabilities = {
-  versions: ['mls10'],
-  ciphersuites: [SABHA_CIPHERSUITE],
-  extensions: [],
-  proposals: [],
-  credentials: ['basic'],
-};
 
 export class MlsMember {
   readonly identity: ParticipantId;
@@ -172,13 +110,11 @@ export class MlsMember {
   static async create(identity: string, options: MlsMemberOptions = {}): Promise<MlsMember> {
     assertParticipantId(identity);
     const suite = options.suite ?? (await loadMlsSuite());
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const lifetime = { notBefore: now - KEY_PACKAGE_NOT_BEFORE_SLACK_S, notAfter: now + KEY_PACKAGE_VALIDITY_S };
     // The MLS signature key is made first so that the device identity key can sign it into the credential.
     const signatureKeys = await suite.impl.signature.keygen();
     const device = options.deviceIdentity ?? (await ephemeralDeviceIdentity());
     const credential = await boundCredentialFor(identity, signatureKeys.publicKey, device);
-    const { publicPackage, privatePackage } = await generateKeyPackageWithKey(credential, CAPABILITIES, lifetime, [], signatureKeys, suite.impl);
+    const { publicPackage, privatePackage } = await newKeyPackage(credential, signatureKeys, suite);
     return new MlsMember(identity, suite, publicPackage, privatePackage);
   }
 
@@ -192,10 +128,8 @@ export class MlsMember {
     const state = previous.#current();
     const own = state.ratchetTree[state.privatePath.leafIndex * 2];
     if (own?.nodeType !== 'leaf') throw new MlsStateError('own leaf missing from the tree');
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const lifetime = { notBefore: now - KEY_PACKAGE_NOT_BEFORE_SLACK_S, notAfter: now + KEY_PACKAGE_VALIDITY_S };
     const signatureKeys = { signKey: state.signaturePrivateKey.slice(), publicKey: own.leaf.signaturePublicKey.slice() };
-    const { publicPackage, privatePackage } = await generateKeyPackageWithKey(own.leaf.credential, CAPABILITIES, lifetime, [], signatureKeys, previous.#suite.impl);
+    const { publicPackage, privatePackage } = await newKeyPackage(own.leaf.credential, signatureKeys, previous.#suite);
     return new MlsMember(previous.identity, previous.#suite, publicPackage, privatePackage);
   }
 
@@ -228,12 +162,7 @@ export class MlsMember {
    */
   identityKeyOf(identity: string): Uint8Array | undefined {
     if (this.#phase !== 'active' && this.#phase !== 'pending') return undefined;
-    const tree = this.#current().ratchetTree;
-    for (let node = 0; node < tree.length; node += 2) {
-      const entry = tree[node];
-      if (entry?.nodeType === 'leaf' && participantIdOf(entry.leaf.credential) === identity) return identityKeyOf(entry.leaf.credential)?.slice();
-    }
-    return undefined;
+    return identityKeyOfMember(this.#current(), identity)?.slice();
   }
 
   /** Our own device identity public key, from our KeyPackage's credential. */
@@ -253,7 +182,7 @@ export class MlsMember {
     const leaf = membersOf(state).indexOf(identity);
     if (leaf < 0 || identity === this.identity) return false;
     try {
-      return sameSigner(state, leaf, this.#checkedKeyPackage({ identity, keyPackage }));
+      return sameSigner(state, leaf, checkedKeyPackage(identity, keyPackage));
     } catch {
       return false;
     }
@@ -291,7 +220,7 @@ export class MlsMember {
       if (message.wireformat !== 'mls_welcome') throw new MlsProtocolError('malformed', 'not a Welcome');
       const welcome = message.welcome;
       const ref = await makeKeyPackageRef(this.#keyPackage, this.#suite.impl.hash);
-      if (!welcome.secrets.some((s) => bytesEqual(s.newMember, ref))) throw new MlsProtocolError('not-for-us', 'Welcome is not for our KeyPackage');
+      if (!welcome.secrets.some((s) => constantTimeEqual(s.newMember, ref))) throw new MlsProtocolError('not-for-us', 'Welcome is not for our KeyPackage');
       const privateKeys = this.#privateKeyPackage;
       if (privateKeys === undefined) throw new MlsStateError('KeyPackage already used');
       let state: ClientState;
@@ -300,7 +229,7 @@ export class MlsMember {
       } catch (cause) {
         throw new MlsProtocolError('rejected', 'Welcome refused', { cause });
       }
-      if (expectedGroupId !== undefined && !bytesEqual(state.groupContext.groupId, new TextEncoder().encode(expectedGroupId))) {
+      if (expectedGroupId !== undefined && !constantTimeEqual(state.groupContext.groupId, new TextEncoder().encode(expectedGroupId))) {
         throw new MlsProtocolError('wrong-group', 'Welcome is for another group');
       }
       this.#takePrivateKeyPackage();
@@ -334,7 +263,7 @@ export class MlsMember {
         assertParticipantId(addition.identity);
         if (added.includes(addition.identity)) throw new TypeError('participant added twice');
         if (roster.includes(addition.identity) && !removed.includes(addition.identity)) throw new TypeError('participant is already a member');
-        const keyPackage = this.#checkedKeyPackage(addition);
+        const keyPackage = checkedKeyPackage(addition.identity, addition.keyPackage);
         if (removed.includes(addition.identity) && !sameSigner(state, roster.indexOf(addition.identity), keyPackage)) {
           throw new MlsProtocolError('rejected', 'a re-added member must keep the signature key of its leaf');
         }
@@ -376,7 +305,7 @@ export class MlsMember {
     return this.#run(async (): Promise<MlsCommitResult> => {
       const state = this.#current();
       const pending = this.#pending;
-      if (pending !== undefined && bytesEqual(commitBytes, pending.commitBytes)) {
+      if (pending !== undefined && constantTimeEqual(commitBytes, pending.commitBytes)) {
         this.#applyPending();
         return { kind: 'applied', epoch: this.epoch, added: pending.added, removed: pending.removed, own: true, lostRace: false };
       }
@@ -388,63 +317,27 @@ export class MlsMember {
       if (header.contentType !== 'commit') throw new MlsProtocolError('malformed', 'not a commit');
       this.#checkGroupAndEpoch(state, header.groupId, header.epoch, 'commit');
 
-      const roster = membersOf(state);
-      let policyViolation: string | undefined;
-      const added: ParticipantId[] = [];
-      const removed: ParticipantId[] = [];
-      const policy: IncomingMessageCallback = (incoming) => {
-        if (incoming.kind !== 'commit' || incoming.senderLeafIndex === undefined) {
-          policyViolation = 'only commits by members are accepted';
-          return 'reject';
-        }
-        const addedPackages: KeyPackage[] = [];
-        for (const { proposal } of incoming.proposals) {
-          if (proposal.proposalType === 'add') {
-            const id = participantIdOf(proposal.add.keyPackage.leafNode.credential);
-            if (id === undefined) policyViolation = 'added credential is not a participant id';
-            else {
-              added.push(id);
-              addedPackages.push(proposal.add.keyPackage);
-            }
-          } else if (proposal.proposalType === 'remove') {
-            const id = roster[proposal.remove.removed];
-            if (id === undefined) policyViolation = 'removal of a blank leaf';
-            else removed.push(id);
-          } else {
-            // Sabha commits only carry adds and removes; anything else (extensions, PSKs, reinit) is refused.
-            policyViolation = 'proposal type not allowed';
-          }
-        }
-        // A participant has one leaf. Re-adding one (a resync: its old leaf removed by the same commit) must
-        // keep that leaf's signature key, which only its holder can sign a KeyPackage with: neither the
-        // server nor a committer can swap a key of its own in under a member's name this way.
-        added.forEach((id, i) => {
-          if (!roster.includes(id)) return;
-          if (!removed.includes(id)) policyViolation = 'added participant is already a member';
-          else if (!sameSigner(state, roster.indexOf(id), addedPackages[i]!)) policyViolation = 'a re-added member must keep the signature key of its leaf';
-        });
-        return policyViolation === undefined ? 'accept' : 'reject';
-      };
+      const policy = commitPolicy(state);
       let result: Awaited<ReturnType<typeof processMessage>>;
       try {
-        result = await processMessage(message, state, emptyPskIndex, policy, this.#suite.impl);
+        result = await processMessage(message, state, emptyPskIndex, policy.callback, this.#suite.impl);
       } catch (cause) {
         throw new MlsProtocolError('rejected', 'commit refused', { cause });
       }
       if (result.kind !== 'newState') throw new MlsProtocolError('malformed', 'not a commit');
-      if (result.actionTaken === 'reject') throw new MlsProtocolError('rejected', policyViolation ?? 'commit refused by policy');
+      if (result.actionTaken === 'reject') throw new MlsProtocolError('rejected', policy.violation() ?? 'commit refused by policy');
 
       const lostRace = pending !== undefined;
       this.#pending = undefined;
       if (result.newState.groupActiveState.kind === 'removedFromGroup') {
-        this.#lastMembers = roster;
+        this.#lastMembers = membersOf(state);
         this.#state = undefined;
         this.#phase = 'removed';
         return { kind: 'removed' };
       }
       this.#adopt(result.newState, result.consumed);
       this.#phase = 'active';
-      return { kind: 'applied', epoch: this.epoch, added, removed, own: false, lostRace };
+      return { kind: 'applied', epoch: this.epoch, added: policy.added, removed: policy.removed, own: false, lostRace };
     });
   }
 
@@ -488,7 +381,7 @@ export class MlsMember {
         throw new MlsProtocolError('malformed', 'not an application message');
       }
       const pm = message.privateMessage;
-      if (!bytesEqual(pm.groupId, state.groupContext.groupId)) throw new MlsProtocolError('wrong-group', 'message for another group');
+      if (!constantTimeEqual(pm.groupId, state.groupContext.groupId)) throw new MlsProtocolError('wrong-group', 'message for another group');
       if (pm.epoch > state.groupContext.epoch) throw new MlsProtocolError('future-epoch', 'application message from a later epoch');
       const current = pm.epoch === state.groupContext.epoch;
       const receiver = current
@@ -588,44 +481,9 @@ export class MlsMember {
   }
 
   #checkGroupAndEpoch(state: ClientState, groupId: Uint8Array, epoch: bigint, what: string): void {
-    if (!bytesEqual(groupId, state.groupContext.groupId)) throw new MlsProtocolError('wrong-group', `${what} for another group`);
+    if (!constantTimeEqual(groupId, state.groupContext.groupId)) throw new MlsProtocolError('wrong-group', `${what} for another group`);
     if (epoch < state.groupContext.epoch) throw new MlsProtocolError('stale-epoch', `${what} from an earlier epoch`);
     if (epoch > state.groupContext.epoch) throw new MlsProtocolError('future-epoch', `${what} from a later epoch`);
   }
-
-  /** Decodes an added KeyPackage and checks it is for our suite and carries the announced identity. */
-  #checkedKeyPackage(addition: MlsAddition): KeyPackage {
-    const message = decodeWholeMlsMessage(addition.keyPackage);
-    if (message.wireformat !== 'mls_key_package') throw new MlsProtocolError('malformed', 'not a KeyPackage');
-    const keyPackage = message.keyPackage;
-    if (keyPackage.cipherSuite !== SABHA_CIPHERSUITE) throw new MlsProtocolError('rejected', 'KeyPackage of another cipher suite');
-    // The server relays KeyPackages: refusing one whose credential names someone else stops it from
-    // admitting a key of its choosing under an announced participant's name.
-    if (participantIdOf(keyPackage.leafNode.credential) !== addition.identity) {
-      throw new MlsProtocolError('rejected', 'KeyPackage does not carry the announced identity');
-    }
-    return keyPackage;
-  }
 }
 
-function membersOf(state: ClientState): (ParticipantId | undefined)[] {
-  const members: (ParticipantId | undefined)[] = [];
-  for (let node = 0; node < state.ratchetTree.length; node += 2) {
-    const entry = state.ratchetTree[node];
-    members.push(entry?.nodeType === 'leaf' ? participantIdOf(entry.leaf.credential) : undefined);
-  }
-  while (members.length > 0 && members[members.length - 1] === undefined) members.pop();
-  return members;
-}
-
-/** Whether `keyPackage` is signed with the signature key of the member at `leaf` (a resync keeps it). */
-function sameSigner(state: ClientState, leaf: number, keyPackage: KeyPackage): boolean {
-  const node = state.ratchetTree[leaf * 2];
-  return node?.nodeType === 'leaf' && bytesEqual(node.leaf.signaturePublicKey, keyPackage.leafNode.signaturePublicKey);
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
