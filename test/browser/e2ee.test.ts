@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { everyoneDecodesEveryone, openPanel, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
+import { everyoneDecodesEveryone, joinThroughWaitingRoom, openPanel, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
 import { e2ee, join, launchBrowser, openParticipant, stats, waitFor } from './browser.ts';
 
 /** The code each person's header shows, once it shows one for this epoch. */
@@ -38,17 +38,7 @@ describe('an end-to-end encrypted meeting in real browsers', { timeout: 300_000 
 
   async function admit(name: string): Promise<Person> {
     const { page } = await openParticipant(browser, link);
-    await join(page, name);
-    await page.getByTestId('waiting-waiting-room').waitFor({ timeout: 20_000 });
-    await openPanel(host.page, 'participants');
-    const entry = host.page.getByTestId('waiting-entry').filter({ hasText: name });
-    await entry.waitFor({ timeout: 10_000 });
-    const id = (await entry.getAttribute('data-participant-id'))!;
-    await host.page.getByTestId(`admit-${id}`).click();
-    await page.getByTestId('meeting').waitFor({ timeout: 20_000 });
-    // Participants join muted; they unmute so that their audio is forwarded.
-    await page.getByTestId('mic-button').click();
-    return { name, page, id };
+    return joinThroughWaitingRoom(host.page, page, name);
   }
 
   before(async () => {

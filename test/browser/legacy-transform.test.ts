@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { everyoneDecodesEveryone, openPanel, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
+import { everyoneDecodesEveryone, joinThroughWaitingRoom, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
 import { e2ee, join, launchBrowser, openPage, stats, waitFor } from './browser.ts';
 
 /**
@@ -50,17 +50,7 @@ describe('the createEncodedStreams path of browsers without RTCRtpScriptTransfor
   const people: Person[] = [];
 
   async function admit(name: string): Promise<Person> {
-    const page = await openPage(browser, link, { init: olderChromium });
-    await join(page, name);
-    await page.getByTestId('waiting-waiting-room').waitFor({ timeout: 20_000 });
-    await openPanel(host.page, 'participants');
-    const entry = host.page.getByTestId('waiting-entry').filter({ hasText: name });
-    await entry.waitFor({ timeout: 10_000 });
-    const id = (await entry.getAttribute('data-participant-id'))!;
-    await host.page.getByTestId(`admit-${id}`).click();
-    await page.getByTestId('meeting').waitFor({ timeout: 20_000 });
-    await page.getByTestId('mic-button').click();
-    return { name, page, id };
+    return joinThroughWaitingRoom(host.page, await openPage(browser, link, { init: olderChromium }), name);
   }
 
   /** Everyone keyed alike and decoding everyone, with no frame dropped as undecryptable. */

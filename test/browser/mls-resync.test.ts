@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { join, launchBrowser, newMeetingLinks, openPage, stats, waitFor } from './browser.ts';
-import { e2eeState, everyoneDecodesEveryone, openPanel, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
+import { e2eeState, everyoneDecodesEveryone, joinThroughWaitingRoom, openPanel, settledGroup, type MeetingPerson as Person } from '../helpers/meeting-page.ts';
 
 /**
  * Runs before Sabha's script: every WebSocket the page opens is remembered, `__testNetwork.drop()` closes
@@ -42,17 +42,7 @@ describe('a participant whose signalling drops while someone is admitted', { tim
   let host: Person;
 
   async function enter(name: string, init?: string): Promise<Person> {
-    const page = await openPage(browser, link, init ? { init } : {});
-    await join(page, name);
-    await page.getByTestId('waiting-waiting-room').waitFor({ timeout: 20_000 });
-    await openPanel(host.page, 'participants');
-    const entry = host.page.getByTestId('waiting-entry').filter({ hasText: name });
-    await entry.waitFor({ timeout: 10_000 });
-    const id = (await entry.getAttribute('data-participant-id'))!;
-    await host.page.getByTestId(`admit-${id}`).click();
-    await page.getByTestId('meeting').waitFor({ timeout: 20_000 });
-    await page.getByTestId('mic-button').click(); // joined muted: unmute so that audio is forwarded
-    return { name, page, id };
+    return joinThroughWaitingRoom(host.page, await openPage(browser, link, init ? { init } : {}), name);
   }
 
   before(async () => {

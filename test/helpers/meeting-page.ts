@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { e2ee, inboundFrom, stats, waitFor, type E2eeDebug } from '../browser/browser.ts';
+import { e2ee, inboundFrom, join, stats, waitFor, type E2eeDebug } from '../browser/browser.ts';
 
 /** A person in a meeting: a page and the participant id it was given. */
 export interface MeetingPerson {
@@ -19,6 +19,24 @@ export async function openPanel(page: Page, name: 'participants' | 'security'): 
   const panel = name === 'participants' ? 'participants-list' : 'security-panel';
   if (!(await page.getByTestId(panel).isVisible())) await page.getByTestId(`${name}-button`).click();
   await page.getByTestId(panel).waitFor();
+}
+
+/**
+ * `page`, already open on the meeting's participant link, joins as `name` and waits in the waiting room; the
+ * host (its participants panel opened) admits it. It then unmutes: people join muted, and a muted
+ * microphone is not forwarded.
+ */
+export async function joinThroughWaitingRoom(host: Page, page: Page, name: string): Promise<MeetingPerson> {
+  await join(page, name);
+  await page.getByTestId('waiting-waiting-room').waitFor({ timeout: 20_000 });
+  await openPanel(host, 'participants');
+  const entry = host.getByTestId('waiting-entry').filter({ hasText: name });
+  await entry.waitFor({ timeout: 10_000 });
+  const id = (await entry.getAttribute('data-participant-id'))!;
+  await host.getByTestId(`admit-${id}`).click();
+  await page.getByTestId('meeting').waitFor({ timeout: 20_000 });
+  await page.getByTestId('mic-button').click();
+  return { name, page, id };
 }
 
 /** Waits for the "meeting ended" screen and returns the reason it names. */
