@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in one run, each printing its figures beside a
- * baseline measured in the same run. `--only sframe,mls,mls-churn,identity,transform,join,join-turn,load,scale` narrows it.
+ * baseline measured in the same run. `--only sframe,mls,mls-churn,identity,transform,join,join-turn,load,scale,signin` narrows it.
  * Timings belong here, never in tests.
  */
 import { benchSFrame } from './sframe.ts';
@@ -21,6 +21,8 @@ const benches: Record<string, () => Promise<void>> = {
   load: async () => (await import('./meeting-load.ts')).benchMeetingLoad(),
   // Synthetic participants at 25, 50 and 100 in one encrypted meeting: Janus and server CPU, downlinks, admission.
   scale: async () => (await import('./scale.ts')).benchScale(),
+  // Argon2id sign-in cost beside SHA-256, a password + TOTP sign-in over HTTP, the password endpoint's rate from one address and from many.
+  signin: async () => (await import('./signin.ts')).benchSignIn(),
 };
 
 const onlyIndex = process.argv.indexOf('--only');

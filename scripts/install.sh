@@ -37,7 +37,9 @@ command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
 # nftables: the network-fault tests drop packets inside network namespaces (test/helpers/netns.ts).
 # firefox-esr: the mixed-browser tests drive it over WebDriver BiDi; xvfb gives its screen share a display.
-[[ "$mode" == "--test" ]] && want+=(chromium nftables firefox-esr xvfb)
+# postgresql: the storage tests run every database test on SQLite and on a throwaway PostgreSQL cluster of
+# their own (test/helpers/databases.ts); only its binaries are used (Debian's own cluster is left alone).
+[[ "$mode" == "--test" ]] && want+=(chromium nftables firefox-esr xvfb postgresql)
 
 missing=()
 for pkg in "${want[@]}"; do

@@ -19,6 +19,16 @@ await Promise.all([
     format: 'esm',
     packages: 'external',
   }),
+  // The `sabha` command line (user add|disable|enable|reset|list): src/server/cli.ts.
+  build({
+    ...common,
+    entryPoints: ['src/server/cli.ts'],
+    outfile: 'dist/sabha.mjs',
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+  }),
   build({
     ...common,
     entryPoints: { app: 'src/web/app.ts', 'e2ee-worker': 'src/e2ee/worker/worker.ts' },

@@ -14,3 +14,4 @@ export { loadDeviceId } from './device-id.ts';
 export { MeetingEncryption, DECRYPT_WARNING_MS, ROSTER_GRACE_MS, type EncryptionSnapshot, type RosterMismatch } from './e2ee/meeting-encryption.ts';
 export { InMeetingSignals, REACTION_BURST, REACTION_INTERVAL_MS, type RaisedHand } from './in-meeting-signals.ts';
 export { REACTIONS, type Reaction } from '../e2ee/session/signals.ts';
+export { Polls, MAX_POLLS_KEPT, type PollDraft, type PollTally, type PollView, type PollsEvents } from './polls.ts';

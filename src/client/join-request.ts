@@ -9,10 +9,18 @@ import { SignallingError, type SignallingClient } from './signalling-client.ts';
 
 export interface JoinOptions {
   meetingId: string;
-  passcode: string;
+  /** Absent when a personal invitation stands in for it. */
+  passcode?: string;
+  /** A personal invitation's token (`/i/<token>`), instead of the passcode. */
+  invitation?: string;
   name: string;
   deviceId: string;
   hostSecret?: string;
+  /**
+   * Entering breakout room `meetingId` of meeting `breakout.meetingId` with a ticket given over that meeting's
+   * connection (src/client/breakout/): sent as `breakout-enter`; `passcode` and `hostSecret` are not used.
+   */
+  breakout?: { meetingId: string; ticket: string };
 }
 
 /**
@@ -23,10 +31,15 @@ export interface JoinOptions {
 export async function requestJoin(signalling: SignallingClient, join: JoinOptions): Promise<SignallingError | null> {
   try {
     if (!signalling.isOpen) await signalling.connect();
+    if (join.breakout) {
+      await signalling.request({ type: 'breakout-enter', meetingId: join.breakout.meetingId, roomId: join.meetingId, ticket: join.breakout.ticket, deviceId: join.deviceId });
+      return null;
+    }
     await signalling.request({
       type: 'join',
       meetingId: join.meetingId,
-      passcode: join.passcode,
+      ...(join.passcode !== undefined ? { passcode: join.passcode } : {}),
+      ...(join.invitation !== undefined ? { invitation: join.invitation } : {}),
       name: join.name,
       deviceId: join.deviceId,
       ...(join.hostSecret ? { hostSecret: join.hostSecret } : {}),

@@ -178,6 +178,16 @@ export class LocalPublications extends Emitter<LocalPublicationsEvents> {
     for (const publisher of this.#publishers.values()) publisher.close();
   }
 
+  /**
+   * Breakout rooms: our media leaves this meeting while we are in a room. The screen share stops; the camera's
+   * publisher is taken back at the server (`unpublish`) and closed, and kept to publish again (`republishAll`).
+   */
+  withdraw(): void {
+    this.stopScreenShare();
+    for (const source of [...this.#retries.keys()]) this.#cancelRetry(source);
+    for (const publisher of this.#publishers.values()) publisher.unpublish();
+  }
+
   /** The SFU is back: every source is published again; the server kept its publication for us. */
   republishAll(): void {
     for (const source of [...this.#publishers.keys()]) void this.#republish(source, { tellServer: false });

@@ -42,6 +42,7 @@ export class MeetingMedia {
   readonly recovery: MediaRecovery;
   readonly #speakers: SpeakerHistory;
   readonly #iceServers: IceServerList;
+  #paused = false;
 
   constructor(options: MeetingMediaOptions) {
     const { signal, transformHook, iceServers, localMedia, state, speakers, joined } = options;
@@ -56,10 +57,12 @@ export class MeetingMedia {
         subscriber.suspend();
       },
       restartMedia: () => {
+        // In a breakout room this meeting's media stays paused: `resume` brings it back on the restored SFU.
+        if (this.#paused) return;
         this.publications.republishAll();
         subscriber.reconnect();
       },
-      mediaFlowing: () => this.publications.allConnected() && this.remote.flowing(),
+      mediaFlowing: () => this.#paused || (this.publications.allConnected() && this.remote.flowing()),
     });
     this.activeSpeaker = new ActiveSpeakerDetector({
       remoteAudio: () => this.remote.remoteAudio(),
@@ -121,6 +124,23 @@ export class MeetingMedia {
     if (this.recovery.state !== 'flowing') return;
     this.remote.recoverAfterResume();
     this.publications.recoverAfterResume();
+  }
+
+  /**
+   * Breakout rooms (src/client/breakout/): nothing of this meeting is sent or received while we are in a room;
+   * the signalling connection and the MLS membership stay. The caller stops asking the server meanwhile
+   * (its `joined` says no), then calls `resume` to publish and subscribe again.
+   */
+  pause(): void {
+    this.#paused = true;
+    this.publications.withdraw();
+    this.remote.subscriber.suspend();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.publications.republishAll();
+    this.remote.subscriber.reconnect();
   }
 
   /** Stops waiting for an SFU restart to finish. */

@@ -22,6 +22,11 @@ export interface RoomOptions {
   reconnect?: { resume?: ReconnectPolicy; rejoin?: ReconnectPolicy };
   /** This browser's device identity key, bound to its MLS credential (src/e2ee/identity/identity-store.ts). */
   deviceIdentity?: () => Promise<DeviceIdentity>;
+  /**
+   * A breakout room's Room (src/client/breakout/) uses the main meeting's camera and microphone: it does not
+   * stop them when it ends, and has no breakout rooms of its own.
+   */
+  breakoutRoom?: boolean;
 }
 
 

@@ -7,7 +7,9 @@
  *   reconnection.ts      resume or join again after the socket drops (reconnect-policy.ts says when)
  *   own-media-state.ts   our microphone and camera under the host's rules
  *   sealed-messages.ts   chat, raised hands and reactions, sealed for the MLS group
+ *   polls.ts             polls (sealed for the MLS group too, sent as `poll`)
  *   host-admissions.ts   admitting waiting people with their MLS commit
+ *   recording-consent.ts recording with everyone's consent (asks and answers sealed for the MLS group)
  *   room-encryption.ts   the end-to-end encryption wiring;  join-request.ts  the `join` request
  * The TURN relay the server grants (`iceServers`) is the Room's, shared by every peer connection it makes.
  *
@@ -31,12 +33,15 @@ import { SpeakerHistory } from './media/speakers.ts';
 import type { Subscriber, RemoteTrack } from './media/subscriber.ts';
 import type { VisibleVideo } from './media/subscription-policy.ts';
 import { OwnMediaState } from './own-media-state.ts';
+import { Polls } from './polls.ts';
+import { Breakout } from './breakout/breakout.ts';
 import { Reconnection } from './reconnection.ts';
+import { RecordingConsent } from './recording-consent.ts';
 import { failClosedHook, startMeetingEncryption } from './room-encryption.ts';
 import type { RoomEvents, RoomNotice, RoomOptions } from './room-types.ts';
 import { RoomState } from './room-state.ts';
 import { SealedMessages } from './sealed-messages.ts';
-import { SignallingClient } from './signalling-client.ts';
+import { SignallingClient, SignallingError } from './signalling-client.ts';
 
 export type { JoinOptions } from './join-request.ts';
 export type { RoomEvents, RoomNotice, RoomOptions } from './room-types.ts';
@@ -53,6 +58,12 @@ export class Room extends Emitter<RoomEvents> {
   readonly speakers = new SpeakerHistory();
   /** Raised hands and reactions (sealed for the MLS group, sent as `signal`: src/e2ee/session/signals.ts). */
   readonly signals = new InMeetingSignals();
+  /** Polls (sealed for the MLS group, sent as `poll`: src/e2ee/session/polls.ts). */
+  readonly polls: Polls;
+  /** Breakout rooms (src/client/breakout/): each a Room of its own; null in a breakout room's Room. */
+  readonly breakout: Breakout | null;
+  /** Recording with everyone's consent (recording-consent.ts); the web layer records. */
+  readonly recording: RecordingConsent;
   readonly #hook: TransformHook = failClosedHook(() => this.#encryption);
   readonly #media: MeetingMedia;
   readonly #ownMedia: OwnMediaState;
@@ -64,10 +75,12 @@ export class Room extends Emitter<RoomEvents> {
   #connection: ConnectionState = { name: 'idle' };
   #join: JoinOptions | null = null;
   #resumeToken: string | null = null;
+  /** In a breakout room: this meeting's media is paused (`pauseMedia`), its connection and MLS group kept. */
+  #mediaPaused = false;
 
   constructor(readonly options: RoomOptions) {
     super();
-    const joined = () => this.#connection.name === 'joined';
+    const joined = () => this.#connection.name === 'joined' && !this.#mediaPaused;
     const signalling = (this.signalling = new SignallingClient({ url: options.signallingUrl }));
     this.host = new HostControls(signalling);
     const { state, speakers, iceServers } = this;
@@ -77,6 +90,21 @@ export class Room extends Emitter<RoomEvents> {
     this.#ownMedia = new OwnMediaState({ signalling, localMedia: options.localMedia, state, joined });
     this.#sealed = new SealedMessages({ signalling, encryption: () => this.#encryption, state, signals: this.signals });
     this.#admissions = new HostAdmissions({ state, encryption: () => this.#encryption });
+    this.polls = new Polls({
+      send: async (poll, to) => {
+        if (!this.#encryption) throw new SignallingError('closed', 'not in a meeting');
+        await signalling.request(await this.#encryption.encryptPoll(poll, to));
+      },
+      selfId: () => state.selfId,
+      roleOf: (id) => state.participants.get(id)?.role,
+      nameOf: (id) => state.participants.get(id)?.name,
+    });
+    this.recording = new RecordingConsent({
+      request: (message) => signalling.request(message),
+      encryption: () => this.#encryption,
+      selfId: () => state.selfId,
+      people: () => state.participants.keys(),
+    });
     this.#reconnection = new Reconnection({
       signalling,
       policies: () => this.options.reconnect,
@@ -112,6 +140,9 @@ export class Room extends Emitter<RoomEvents> {
     const roster = () => this.#encryption?.setMeetingRoster(this.state.participants.keys());
     for (const event of ['reset', 'participant-joined', 'participant-left'] as const) this.state.on(event, roster);
     for (const event of ['reset', 'participant-left'] as const) this.state.on(event, () => this.signals.retain(new Set(this.state.participants.keys())));
+    for (const event of ['reset', 'participant-joined', 'participant-left'] as const) this.state.on(event, () => this.recording.handleRosterChanged());
+    for (const event of ['reset', 'participant-left'] as const) this.state.on(event, () => this.polls.retain(new Set(this.state.participants.keys())));
+    this.breakout = options.breakoutRoom ? null : new Breakout({ main: this, createRoom: () => new Room({ ...this.options, breakoutRoom: true }), joinOptions: () => this.#join });
   }
 
   /** The meeting's end-to-end encryption, from `join` on. */
@@ -154,8 +185,12 @@ export class Room extends Emitter<RoomEvents> {
     if (!this.#input({ type: 'join' })) throw new Error('join called twice');
     this.#join = options;
     const { signalling, state, signals, options: { createE2eeWorker, deviceIdentity } } = this;
-    const onMembersGrew = () => this.#sealed.reannounceHand();
+    const onMembersGrew = () => {
+      this.#sealed.reannounceHand();
+      this.polls.reannounce();
+    };
     this.#encryption = startMeetingEncryption({ meetingId: options.meetingId, signalling, createE2eeWorker, deviceIdentity, state, signals, onMembersGrew });
+    this.#encryption.on('poll', (m) => this.polls.handlePoll(m));
     this.emit('encryption', this.#encryption);
     const media = this.options.localMedia;
     this.#unbind.push(
@@ -193,6 +228,27 @@ export class Room extends Emitter<RoomEvents> {
   async transferHostAndLeave(participantId: string): Promise<void> {
     await this.host.transferHost(participantId);
     await this.leave();
+  }
+
+  get mediaPaused(): boolean {
+    return this.#mediaPaused;
+  }
+
+  /** Breakout rooms: stop sending and receiving this meeting's media (the connection and MLS group stay). */
+  pauseMedia(): void {
+    if (this.#mediaPaused) return;
+    this.#mediaPaused = true;
+    this.#media.pause();
+  }
+
+  /** Back from a breakout room: publish and subscribe in this meeting again. */
+  resumeMedia(): void {
+    if (!this.#mediaPaused) return;
+    this.#mediaPaused = false;
+    if (this.#connection.name !== 'joined') return;
+    this.#media.resume();
+    this.#ownMedia.sendMediaState();
+    this.#media.remote.updateSubscription();
   }
 
   setMicEnabled(on: boolean): void {
@@ -267,6 +323,7 @@ export class Room extends Emitter<RoomEvents> {
         this.#input({ type: 'waiting', reason: message.reason });
         return;
       case 'joined':
+        this.recording.handleJoined(message);
         void this.#onJoined(message);
         return;
       case 'left':
@@ -287,6 +344,13 @@ export class Room extends Emitter<RoomEvents> {
       case 'signal':
         this.#sealed.handleRelayed(message);
         return;
+      case 'recording-state':
+      case 'recording-ask':
+      case 'recording-consent-needed':
+      case 'recording-answer':
+      case 'recording-outcome':
+        this.recording.handleMessage(message);
+        return;
       case 'publish-answer':
       case 'subscriber-offer':
       case 'subscriber-tracks':
@@ -297,6 +361,7 @@ export class Room extends Emitter<RoomEvents> {
         this.#media.handleMessage(message);
         return;
       case 'chat': // sealed: shown once the E2EE layer opened and checked it (the encryption's `chat` event)
+      case 'poll': // sealed: opened by the E2EE layer, judged by `polls`
       case 'mls-pending':
       case 'mls-commit':
       case 'mls-welcome':
@@ -341,11 +406,14 @@ export class Room extends Emitter<RoomEvents> {
     this.#reconnection.cancel();
     this.#admissions.cancel();
     this.#media.close();
-    this.options.localMedia.stop();
+    this.breakout?.dispose();
+    if (!this.options.breakoutRoom) this.options.localMedia.stop();
     for (const off of this.#unbind.splice(0)) off();
     this.signalling.close();
     this.#encryption?.close();
     this.signals.clear();
+    this.recording.clear();
+    this.polls.clear();
     this.#join = null;
     this.#resumeToken = null;
   }

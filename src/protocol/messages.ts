@@ -24,6 +24,9 @@ import {
   secretToken,
 } from './primitives.ts';
 import { iceServerList } from './ice-servers.ts';
+import { scheduleId, verifiedIdentity } from './schedules.ts';
+import { breakoutClientMessages, breakoutServerMessages } from './breakout.ts';
+import { MAX_SEALED_RECORDING_BYTES, recordingRequestId, recordingStatus } from './recording.ts';
 
 /**
  * Largest message the server reads: a larger one gets `too-large`, and a frame over twice
@@ -39,6 +42,12 @@ const MAX_SEALED_CHAT_BYTES = 16 * 1024;
  * while keeping what one signal makes the server send everyone small.
  */
 export const MAX_SEALED_SIGNAL_BYTES = 2 * 1024;
+/**
+ * A sealed poll message (src/e2ee/session/polls.ts): the largest is a poll of 10 options of 100 characters and a
+ * question of 300, all in a script of 3 UTF-8 bytes a character, about 4 KB before MLS adds its header, padding
+ * and signature. test/unit/e2ee-polls.test.ts seals that poll and checks that it fits.
+ */
+export const MAX_SEALED_POLL_BYTES = 6 * 1024;
 /** Most participant ids one message names (admit, deny, commit adds/removes): "admit all" goes in batches of this. */
 export const MAX_BATCH = 100;
 /**
@@ -87,6 +96,11 @@ export const meetingSettings = z.strictObject({
   allowRename: z.boolean(),
   /** Shown large to everyone who has not pinned someone themselves (a host's choice); null: nobody. */
   spotlight: z.nullable(participantId),
+  /**
+   * Meetings started from a schedule only: whether only invited people may enter (a valid personal invitation,
+   * or a signed-in account whose e-mail is invited); absent for other meetings.
+   */
+  invitedOnly: z.optional(z.boolean()),
 });
 export type MeetingSettings = z.infer<typeof meetingSettings>;
 
@@ -132,6 +146,8 @@ export const waitingEntry = z.strictObject({
   name: displayName,
   /** MLS KeyPackage the host's client needs to add this person; absent until the client sent it. */
   keyPackage: z.optional(base64(MAX_KEY_PACKAGE_BYTES)),
+  /** Who the server knows this person to be (a signed-in account, or a personal invitation's address). */
+  identity: z.optional(verifiedIdentity),
 });
 export type WaitingEntry = z.infer<typeof waitingEntry>;
 
@@ -155,15 +171,19 @@ export type MlsCommit = z.infer<typeof mlsCommit>;
 // ---------------------------------------------------------------------------
 
 export const clientMessage = z.discriminatedUnion('type', [
-  msg('create-meeting', { title: meetingTitle }),
+  /** `scheduleId`: start an occurrence of the sender's own schedule (the socket must be signed in as its owner). */
+  msg('create-meeting', { title: meetingTitle, scheduleId: z.optional(scheduleId) }),
   msg('join', {
     meetingId,
-    passcode,
+    /** Required unless `invitation` is given (the schema refuses a join with neither). */
+    passcode: z.optional(passcode),
+    /** A personal invitation's token (from `/i/<token>`) instead of the passcode. */
+    invitation: z.optional(secretToken),
     name: displayName,
     /** Random id the browser keeps; a removed participant's device is refused. */
     deviceId: secretToken,
     hostSecret: z.optional(secretToken),
-  }),
+  }).check(z.refine((m) => m.passcode !== undefined || m.invitation !== undefined, { message: 'a passcode or an invitation is required' })),
   msg('resume', { resumeToken: secretToken }),
   msg('leave', {}),
   msg('end-meeting', {}),
@@ -202,6 +222,22 @@ export const clientMessage = z.discriminatedUnion('type', [
    * mode. There is no `to`: a signal is for the whole meeting.
    */
   msg('signal', { data: base64(MAX_SEALED_SIGNAL_BYTES) }),
+  /**
+   * A poll message sealed for the MLS group (src/e2ee/session/polls.ts). Without `to`, for everyone (a host's
+   * or co-host's poll, its closing, its results); with `to`, for that one person (an answer to the poll's owner).
+   */
+  msg('poll', { to: z.optional(participantId), data: base64(MAX_SEALED_POLL_BYTES) }),
+
+  /**
+   * Recording with consent (docs/protocol.md 4.7). A host or co-host asks (`proof`: the ask sealed for the MLS
+   * group); each person answers with their consent in clear, which the server counts, beside the same answer
+   * sealed (`proof`; absent only from someone in the waiting room, who is not in the group yet); the asking host
+   * starts once everyone joined said yes; the recorder or a host stops.
+   */
+  msg('recording-ask', { request: recordingRequestId, proof: base64(MAX_SEALED_RECORDING_BYTES) }),
+  msg('recording-answer', { request: recordingRequestId, consent: z.boolean(), proof: z.optional(base64(MAX_SEALED_RECORDING_BYTES)) }),
+  msg('recording-start', { request: recordingRequestId }),
+  msg('recording-stop', {}),
 
   // MLS delivery service
   msg('mls-key-package', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
@@ -219,6 +255,9 @@ export const clientMessage = z.discriminatedUnion('type', [
    * KeyPackage, which keeps its signature key. For the sender only: the message names nobody else.
    */
   msg('mls-resync', { keyPackage: base64(MAX_KEY_PACKAGE_BYTES) }),
+
+  // Breakout rooms (breakout.ts)
+  ...breakoutClientMessages,
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -243,6 +282,7 @@ export const errorCode = z.enum([
   'not-found', // a participant or publication id that does not exist
   'stale-epoch', // MLS commit for an epoch that is not the current one
   'limit-reached', // caps on meetings (per server, per address)
+  'sign-in-required', // whoMayHost is `accounts` and this socket's browser is not signed in
   'media-error', // the SFU refused the request
   'unavailable', // the media engine is restarting
   'internal',
@@ -288,6 +328,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     participants: z.array(participantInfo).check(z.maxLength(MAX_MEETING_PEOPLE)),
     publications: z.array(publicationInfo).check(z.maxLength(2 * MAX_MEETING_PEOPLE)),
     mls: z.strictObject({ epoch: z.int().check(z.minimum(0)), groupExists: z.boolean() }),
+    /** Whether a recording is asked for or runs, and by whom; absent: neither. */
+    recording: z.optional(recordingStatus),
   }),
   msg('left', { reason: leaveReason }),
   msg('participant-joined', { participant: participantInfo }),
@@ -343,6 +385,28 @@ export const serverMessage = z.discriminatedUnion('type', [
   }),
   /** A member's sealed in-meeting signal, relayed to every joined participant (the sender included) at `sentAt`. */
   msg('signal', { from: participantId, data: base64(MAX_SEALED_SIGNAL_BYTES), sentAt: z.int() }),
+  /** A sealed poll message: one without `to` relayed to every other joined participant, one with `to` to that person only. */
+  msg('poll', { from: participantId, to: z.optional(participantId), data: base64(MAX_SEALED_POLL_BYTES), sentAt: z.int() }),
+  /** Recording with consent (docs/protocol.md 4.7): where it stands, to everyone joined, on every change. */
+  msg('recording-state', { recording: recordingStatus }),
+  /** A host's sealed ask, relayed to every other joined participant. */
+  msg('recording-ask', { from: participantId, request: recordingRequestId, proof: base64(MAX_SEALED_RECORDING_BYTES), sentAt: z.int() }),
+  /** To a person in the waiting room while a recording is asked for or runs: admission needs their yes. */
+  msg('recording-consent-needed', { request: recordingRequestId, byName: displayName, recording: z.boolean() }),
+  /** To hosts and co-hosts: one person's answer (`waiting`: given in the waiting room, so without proof). */
+  msg('recording-answer', {
+    from: participantId,
+    request: recordingRequestId,
+    consent: z.boolean(),
+    proof: z.optional(base64(MAX_SEALED_RECORDING_BYTES)),
+    waiting: z.boolean(),
+  }),
+  /** To hosts and co-hosts: a request or recording ended for want of consent: who said no, who never answered. */
+  msg('recording-outcome', {
+    request: recordingRequestId,
+    declined: z.array(participantId).check(z.maxLength(MAX_MEETING_PEOPLE)),
+    unanswered: z.array(participantId).check(z.maxLength(MAX_MEETING_PEOPLE)),
+  }),
   /** To the member chosen to commit: who is waiting to be added or removed. */
   msg('mls-pending', {
     epoch: z.int().check(z.minimum(0)),
@@ -360,6 +424,9 @@ export const serverMessage = z.discriminatedUnion('type', [
    * the TURN relay and a short-lived credential for it, for the browser's peer connections.
    */
   msg('ice-servers', { iceServers: iceServerList, expiresAt: z.int() }),
+
+  // Breakout rooms (breakout.ts)
+  ...breakoutServerMessages,
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;
 export type ServerMessageType = ServerMessage['type'];

@@ -4,6 +4,10 @@
  * lifecycle: if the SFU dies, each meeting's media follows the engine's `down` and
  * `up` by itself (meeting-media.ts) and the meetings go on; only when the engine
  * gives up on the SFU (`failed`, outage-policy.ts) do they end with `media-failure`.
+ *
+ * It also opens the database (src/server/store/) and, over it, accounts (src/server/accounts/: the /api routes,
+ * the session cookie resolved at the WebSocket upgrade, the `whoMayHost` gate on `create-meeting`) and scheduled
+ * meetings (src/server/schedules/).
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -14,6 +18,7 @@ import { MAX_FRAME_BYTES, type LeaveReason } from '../protocol/index.ts';
 import type { MediaEngine } from '../media/engine.ts';
 import { rootLogger, type Logger } from '../log/logger.ts';
 import { isLoopbackHost, type SabhaConfig } from './config.ts';
+import type { SignedIn } from './accounts/types.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static-files.ts';
 import { loadOrCreateCertificate, type TlsMaterial } from './http/tls.ts';
@@ -26,6 +31,11 @@ import { createSabhaMetrics, type TurnStatus } from './ops/sabha-metrics.ts';
 import { createConnectivityEndpoint } from '../media/turn/connectivity-endpoint.ts';
 import { IceGrant } from '../media/turn/ice-grant.ts';
 import { hostOfHostHeader, type TurnRelay } from '../media/turn/turn-relay.ts';
+import { openAccounts, type OpenAccountsOptions } from './accounts/index.ts';
+import { createHostingGate } from './accounts/hosting.ts';
+import { pathOf, sendError, sendJson } from './http/json-api.ts';
+import { openDatabase } from './store/open.ts';
+import { openSchedules } from './schedules/index.ts';
 
 export interface RunningSabha {
   url: string;
@@ -34,6 +44,11 @@ export interface RunningSabha {
   registry: MeetingRegistry;
   readiness: Readiness;
   tls: TlsMaterial | undefined;
+  /**
+   * At first start in `accounts` mode (no administrator enrolled yet): the one-time setup link for the first
+   * administrator, for main.ts to print to standard output (never to the log). Otherwise undefined.
+   */
+  setupLink: string | undefined;
   /**
    * Stops accepting, ends every meeting with `reason` (each participant gets a `left` with it), gives the
    * sockets a moment to deliver that, then closes what is left. Idempotent.
@@ -54,6 +69,8 @@ export interface SabhaOptions {
   relay?: TurnRelay | undefined;
   webRoot?: string;
   log?: Logger;
+  /** Tests: a clock and throttle or session settings for the accounts subsystem. */
+  accounts?: Pick<OpenAccountsOptions, 'now' | 'throttle' | 'sessions'>;
 }
 
 export async function startSabha(options: SabhaOptions): Promise<RunningSabha> {
@@ -62,6 +79,36 @@ export async function startSabha(options: SabhaOptions): Promise<RunningSabha> {
   const webRoot = resolve(options.webRoot ?? 'dist/web');
   const useTls = config.tls === 'on' || (config.tls === 'auto' && !isLoopbackHost(config.host));
   const tls = useTls ? loadOrCreateCertificate({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, dataDir: config.dataDir, hostname: config.host }) : undefined;
+
+  let url = '';
+  const db = await openDatabase(config.database, config.dataDir);
+  const accounts = await openAccounts({ config, db, log, tls: useTls, listenUrl: () => url, ...(options.accounts ?? {}) }).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
+  const schedules = openSchedules({
+    db,
+    smtp: config.smtp,
+    publicUrl: accounts.context.publicUrl,
+    currentUser: (req) => accounts.sessions.current(req),
+    audit: (event) => accounts.audit.record(event),
+    clientAddress: accounts.clientAddress,
+    log,
+  });
+  const hosting = createHostingGate(config.whoMayHost, accounts.sessions, accounts.audit);
+  const apiRoutes = [...accounts.routes, schedules.route];
+  const apiHeaders = securityHeaders(useTls);
+  /** /api/*: JSON only, the same security headers as every response, never cached; unknown paths 404. */
+  const serveApi = async (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    for (const [name, value] of Object.entries(apiHeaders)) res.setHeader(name, value);
+    try {
+      for (const route of apiRoutes) if (await route(req, res)) return;
+      sendJson(res, 404, { error: 'not-found' });
+    } catch (error) {
+      const unexpected = sendError(res, error);
+      if (unexpected !== undefined) log.error('api request failed', { error: unexpected });
+    }
+  };
 
   const limits = config.limits;
   const registry = new MeetingRegistry(
@@ -104,6 +151,10 @@ export async function startSabha(options: SabhaOptions): Promise<RunningSabha> {
   const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
     if (handleOpsRequest(publicOps, req, res)) return;
     if (connectivityCheck(req, res)) return;
+    if (pathOf(req).startsWith('/api/')) {
+      void serveApi(req, res);
+      return;
+    }
     serveStatic(req, res).catch((error) => {
       log.error('static file failed', { error });
       if (!res.headersSent) res.writeHead(500).end();
@@ -134,37 +185,64 @@ export async function startSabha(options: SabhaOptions): Promise<RunningSabha> {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
-      let alive = true;
-      ws.on('pong', () => (alive = true));
-      const heartbeat = setInterval(() => {
-        if (!alive) return ws.terminate();
-        alive = false;
-        ws.ping();
-      }, HEARTBEAT_MS);
-      const iceGrant = options.relay ? new IceGrant(options.relay, hostOfHostHeader(req.headers.host), (m) => connection.send(m)) : undefined;
-      const connection = new Connection(ws, {
-        address,
-        log: log.child('connection'),
-        handle: (connection, message) => handleMessage(registry, connection, message),
-        slowConsumer: () => metrics.slowConsumerDisconnects.inc(),
-        sending: (message) => iceGrant?.sending(message),
-        closed: (connection) => {
-          iceGrant?.closed();
-          clearInterval(heartbeat);
-          const left = (connectionsByAddress.get(address) ?? 1) - 1;
-          if (left <= 0) connectionsByAddress.delete(address);
-          else connectionsByAddress.set(address, left);
-          if (connection.meeting && connection.participant) connection.meeting.detach(connection.participant);
-        },
+    const upgrade = (account: SignedIn | undefined) => {
+      if (closing) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      // Checked again after the session lookup: other upgrades from this address may have completed meanwhile.
+      if ((connectionsByAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
+        let alive = true;
+        ws.on('pong', () => (alive = true));
+        const heartbeat = setInterval(() => {
+          if (!alive) return ws.terminate();
+          alive = false;
+          ws.ping();
+        }, HEARTBEAT_MS);
+        const iceGrant = options.relay ? new IceGrant(options.relay, hostOfHostHeader(req.headers.host), (m) => connection.send(m)) : undefined;
+        const connection = new Connection(ws, {
+          address,
+          log: log.child('connection'),
+          handle: (connection, message) => handleMessage(registry, connection, message, { schedules: schedules.service, hosting }),
+          slowConsumer: () => metrics.slowConsumerDisconnects.inc(),
+          sending: (message) => iceGrant?.sending(message),
+          closed: (connection) => {
+            iceGrant?.closed();
+            clearInterval(heartbeat);
+            const left = (connectionsByAddress.get(address) ?? 1) - 1;
+            if (left <= 0) connectionsByAddress.delete(address);
+            else connectionsByAddress.set(address, left);
+            if (connection.meeting && connection.participant) connection.meeting.detach(connection.participant);
+          },
+        });
+        connection.account = account;
       });
-    });
+    };
+    // The session cookie is read once per socket: `create-meeting` needs it in `accounts` mode (hosting.ts
+    // checks it is still live then), and scheduled meetings use it to recognise invitees.
+    accounts.sessions.current(req).then(
+      (account) => upgrade(account ?? undefined),
+      (error: unknown) => {
+        log.error('session lookup failed at upgrade', { error });
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      },
+    );
   });
 
-  await listen(server, config.port, config.host);
+  await listen(server, config.port, config.host).catch(async (error: unknown) => {
+    schedules.close();
+    await accounts.close();
+    await db.close();
+    throw error;
+  });
   const { port } = server.address() as AddressInfo;
-  const url = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
+  url = `${tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}`;
+  const setupLink = await accounts.firstAdministratorLink();
 
   const metricsServer = config.metrics.port === null ? undefined : await listen(
     createHttpServer((req, res) => {
@@ -199,9 +277,12 @@ export async function startSabha(options: SabhaOptions): Promise<RunningSabha> {
         metricsServer.closeAllConnections();
         await metricsClosed;
       }
+      schedules.close();
+      await accounts.close();
+      await db.close();
     })());
 
-  return { url, metricsUrl, registry, readiness, tls, close };
+  return { url, metricsUrl, registry, readiness, tls, setupLink, close };
 }
 
 async function listen(server: Server, port: number, host: string): Promise<Server> {

@@ -86,6 +86,47 @@ const turnConfig = z.strictObject({
   secret: z.string().min(32).optional(),
 });
 
+/**
+ * Single sign-on with the organisation's OpenID Connect provider (src/server/accounts/oidc/). null: off.
+ * Users are matched by verified e-mail; `autoCreateUsers` lets an unknown verified e-mail become a member.
+ */
+/**
+ * The organisation's mail server, for personal invitations to scheduled meetings (src/server/schedules/mailer.ts).
+ * null: no e-mail; the host's schedule page shows each invitee's link to send by hand.
+ */
+const smtpConfig = z.strictObject({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it (port 587 or 25). */
+  secure: z.boolean().default(false),
+  user: z.string().min(1).max(512).optional(),
+  password: z.string().min(1).max(1024).optional(),
+  /** The sender of invitations, e.g. `Sabha <meet@example.org>`. */
+  from: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'one line'),
+});
+
+const oidcConfig = z.strictObject({
+  /** The issuer URL; discovery reads `<issuer>/.well-known/openid-configuration`. https, or http on loopback for tests. */
+  issuer: z.url(),
+  clientId: z.string().min(1).max(512),
+  clientSecret: z.string().min(1).max(1024),
+  /** The sign-in button's text, e.g. the organisation's name. */
+  label: z.string().min(1).max(80).default('Single sign-on'),
+  autoCreateUsers: z.boolean().default(false),
+});
+
+/**
+ * Where accounts, sessions, schedules, invitations and the audit log are stored (never meeting content):
+ * embedded SQLite (default) or a PostgreSQL shared by several nodes (src/server/store/, docs/accounts.md).
+ */
+const databaseConfig = z.strictObject({
+  kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  /** null: `<dataDir>/sabha.db`. */
+  sqliteFile: z.string().min(1).nullable().default(null),
+  /** (`postgres`, required) e.g. `postgresql://sabha:…@db.example/sabha`. A secret: it holds the password. */
+  postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
+});
+
 export const sabhaConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8443),
@@ -100,10 +141,23 @@ export const sabhaConfigSchema = z.strictObject({
   dataDir: z.string().default('var'),
   /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
   trustProxy: z.boolean().default(false),
+  /**
+   * Who may create meetings: `accounts` (signed-in users only; the default for a new install) or `anyone`
+   * (whoever reaches the server). Joining by link never needs an account. docs/accounts.md.
+   */
+  whoMayHost: z.enum(['accounts', 'anyone']).default('accounts'),
+  /**
+   * The address people use to reach Sabha, e.g. `https://meet.example.org` (no path): the base of enrolment and
+   * invitation links, and the WebAuthn origin and RP id. null: the URL the server listens on.
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).regex(/^https?:\/\/[^/?#]+\/?$/, 'a URL with no path, query or fragment').nullable().default(null),
   janus: janusConfig.default(janusConfig.parse({})),
   limits: limitsConfig.default(limitsConfig.parse({})),
   turn: turnConfig.default(turnConfig.parse({})),
   metrics: metricsConfig.default(metricsConfig.parse({})),
+  database: databaseConfig.default(databaseConfig.parse({})),
+  oidc: oidcConfig.nullable().default(null),
+  smtp: smtpConfig.nullable().default(null),
 });
 export type SabhaConfig = z.infer<typeof sabhaConfigSchema>;
 
@@ -116,6 +170,8 @@ const ENV_OVERRIDES: Record<string, { path: string[]; parse: (v: string) => unkn
   SABHA_TLS_KEY: { path: ['tlsKeyFile'], parse: String },
   SABHA_DATA_DIR: { path: ['dataDir'], parse: String },
   SABHA_TRUST_PROXY: { path: ['trustProxy'], parse: (v) => v === 'true' || v === '1' },
+  SABHA_WHO_MAY_HOST: { path: ['whoMayHost'], parse: String },
+  SABHA_PUBLIC_URL: { path: ['publicUrl'], parse: String },
   SABHA_JANUS_MODE: { path: ['janus', 'mode'], parse: String },
   SABHA_JANUS_BINARY: { path: ['janus', 'binary'], parse: String },
   SABHA_JANUS_URL: { path: ['janus', 'url'], parse: String },
@@ -134,6 +190,19 @@ const ENV_OVERRIDES: Record<string, { path: string[]; parse: (v: string) => unkn
   SABHA_METRICS_PORT: { path: ['metrics', 'port'], parse: Number },
   SABHA_METRICS_HOST: { path: ['metrics', 'host'], parse: String },
   SABHA_METRICS_TOKEN: { path: ['metrics', 'token'], parse: String },
+  SABHA_DATABASE_KIND: { path: ['database', 'kind'], parse: String },
+  SABHA_DATABASE_URL: { path: ['database', 'postgresUrl'], parse: String },
+  SABHA_OIDC_ISSUER: { path: ['oidc', 'issuer'], parse: String },
+  SABHA_OIDC_CLIENT_ID: { path: ['oidc', 'clientId'], parse: String },
+  SABHA_OIDC_CLIENT_SECRET: { path: ['oidc', 'clientSecret'], parse: String },
+  SABHA_OIDC_LABEL: { path: ['oidc', 'label'], parse: String },
+  SABHA_OIDC_AUTO_CREATE_USERS: { path: ['oidc', 'autoCreateUsers'], parse: (v) => v === 'true' || v === '1' },
+  SABHA_SMTP_HOST: { path: ['smtp', 'host'], parse: String },
+  SABHA_SMTP_PORT: { path: ['smtp', 'port'], parse: Number },
+  SABHA_SMTP_SECURE: { path: ['smtp', 'secure'], parse: (v) => v === 'true' || v === '1' },
+  SABHA_SMTP_USER: { path: ['smtp', 'user'], parse: String },
+  SABHA_SMTP_PASSWORD: { path: ['smtp', 'password'], parse: String },
+  SABHA_SMTP_FROM: { path: ['smtp', 'from'], parse: String },
 };
 
 export class ConfigError extends Error {
@@ -180,6 +249,9 @@ export function loadConfig(options: { file?: string | undefined; env?: NodeJS.Pr
   }
   if (config.turn.mode === 'external' && (!config.turn.urls || !config.turn.secret)) {
     throw new ConfigError('invalid configuration: turn.mode "external" needs turn.urls and turn.secret');
+  }
+  if (config.database.kind === 'postgres' && config.database.postgresUrl === undefined) {
+    throw new ConfigError('invalid configuration: database.kind "postgres" needs database.postgresUrl');
   }
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw new ConfigError('invalid configuration: tlsCertFile and tlsKeyFile go together');

@@ -7,7 +7,7 @@
  */
 import { rootLogger } from '../log/logger.ts';
 import { startSabha } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type SabhaConfig } from './config.ts';
 import { engineFromConfig } from './engine-from-config.ts';
 import { turnRelayFromConfig } from '../media/turn/from-config.ts';
 import type { TurnStatus } from './ops/sabha-metrics.ts';
@@ -22,9 +22,20 @@ export interface SupervisedTurn extends TurnStatus {
   close(): Promise<void>;
 }
 
+/**
+ * On a loopback-only install without `publicUrl`, links (the first administrator's set-up link, invitations)
+ * name `localhost` rather than 127.0.0.1: WebAuthn refuses an IP address as the passkeys' relying party, and
+ * browsers treat localhost as a secure context just the same.
+ */
+function withLocalPublicUrl(config: SabhaConfig): SabhaConfig {
+  if (config.publicUrl !== null || config.port === 0 || !/^127\./.test(config.host)) return config;
+  const scheme = config.tls === 'on' ? 'https' : 'http';
+  return { ...config, publicUrl: `${scheme}://localhost:${config.port}` };
+}
+
 async function main(): Promise<void> {
   const configFlag = process.argv.indexOf('--config');
-  const config = loadConfig({ file: configFlag > 0 ? process.argv[configFlag + 1] : undefined });
+  const config = withLocalPublicUrl(loadConfig({ file: configFlag > 0 ? process.argv[configFlag + 1] : undefined }));
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   if (nodeMajor < SUPPORTED_NODE_MAJOR) {
     rootLogger.warn('unsupported Node.js version: run scripts/install.sh, which provides a supported one', { node: process.versions.node, supported: `${SUPPORTED_NODE_MAJOR}.x` });
@@ -45,13 +56,18 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const lines = [`Sabha is running at ${sabha.url}/`];
+  const lines = [`Sabha is running at ${(config.publicUrl ?? sabha.url).replace(/\/+$/, '')}/`];
   if (sabha.tls?.selfSigned) {
     lines.push(`It uses a self-signed certificate (in ${config.dataDir}/tls); its SHA-256 fingerprint is`);
     lines.push(`  ${sabha.tls.fingerprint}`);
     lines.push('Browsers will warn once; compare the fingerprint, or set tlsCertFile/tlsKeyFile to your own certificate.');
   }
   if (sabha.metricsUrl) lines.push(`Metrics: ${sabha.metricsUrl}/metrics`);
+  // Only here, on standard output, never through the logger: whoever holds this link becomes the administrator.
+  if (sabha.setupLink) {
+    lines.push('No administrator has enrolled yet. Open this one-time link (valid 24 hours; a new one is printed at each start until used):');
+    lines.push(`  ${sabha.setupLink}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;

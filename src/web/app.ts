@@ -1,6 +1,8 @@
 /**
  * Entry point of the web app: `/` is the landing page, `/m/<id>` the meeting flow
- * (pre-join → waiting → meeting → ended). State lives in `main`'s closure, not in
+ * (pre-join → waiting → meeting → ended), `/signin`, `/enrol`, `/account` and `/admin` the account pages
+ * (src/web/accounts/routes.ts), `/schedule` and `/i/<token>` scheduled meetings and personal invitations
+ * (src/web/schedule/routes.ts). State lives in `main`'s closure, not in
  * module globals.
  *
  * Secrets: the passcode and host secret come from the URL fragment, stay in memory,
@@ -14,10 +16,14 @@
  */
 import { defaultSignallingUrl, loadDeviceId, LocalMedia, Room, type ConnectionState, type EndReason, type RoomNotice } from '../client/index.ts';
 import { loadDeviceIdentity } from '../e2ee/identity/identity-store.ts';
+import { accountPageOf, openAccountPage } from './accounts/routes.ts';
+import { loadSession } from './accounts/session.ts';
+import { openSchedulePage, schedulePageOf } from './schedule/routes.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { onLanguageChange, startLanguage, t } from './i18n/index.ts';
 import { keepHostSecret, keptHostSecret, meetingIdFromPath, readFragment } from './links.ts';
 import { meetingView } from './meeting/meeting-view.ts';
+import { askWhileWaiting } from './meeting/recording/waiting-consent.ts';
 import { Toaster } from './toast.ts';
 import { endedView } from './views/ended.ts';
 import { landingView } from './views/landing.ts';
@@ -62,8 +68,20 @@ function main(): void {
     redraw = again && (() => show(again(), again, title));
   };
 
+  const navigate = (url: string) => location.assign(url);
   if (location.pathname === '/') {
-    show(landingView((url) => location.assign(url)), null, () => t('app.name'));
+    // Who is signed in decides what the landing page offers (accounts mode: sign in to start a meeting).
+    void loadSession().then((session) => show(landingView(navigate, session), null, () => t('app.name')));
+    return;
+  }
+  const accountPage = accountPageOf(location.pathname);
+  if (accountPage) {
+    void openAccountPage(accountPage, { show: (view) => show(view), navigate });
+    return;
+  }
+  const schedulePage = schedulePageOf(location.pathname);
+  if (schedulePage) {
+    void openSchedulePage(schedulePage, { show: (view) => show(view), navigate });
     return;
   }
   const meetingId = meetingIdFromPath(location.pathname);
@@ -79,15 +97,17 @@ function main(): void {
   if (linkOpened) history.replaceState(null, '', location.pathname + location.search);
   // A link opened now decides (a participant link forgets a host secret kept earlier); a reload has no fragment.
   if (linkOpened) keepHostSecret(meetingId, fragment.hostSecret);
-  const secrets = { passcode: fragment.passcode, hostSecret: fragment.hostSecret ?? keptHostSecret(meetingId) };
+  const secrets = { passcode: fragment.passcode, hostSecret: fragment.hostSecret ?? keptHostSecret(meetingId), invitation: fragment.invitation };
   const isHost = secrets.hostSecret !== null;
 
   const media = new LocalMedia();
   const mediaStarted = media.start({ audio: true, video: true });
-  const prejoin = prejoinView(media, { needPasscode: !secrets.passcode && !isHost, isHost }, ({ name, passcode }) => {
+  const prejoin = prejoinView(media, { needPasscode: !secrets.passcode && !isHost && !secrets.invitation, isHost }, ({ name, passcode }) => {
     prejoin.setBusy(true);
     const current = new Room({ signallingUrl: defaultSignallingUrl(location), localMedia: media, deviceIdentity: loadDeviceIdentity });
     room = current;
+    // A meeting that records asks in the waiting room before admission (meeting/recording/waiting-consent.ts).
+    askWhileWaiting(current, toaster);
     let disposeMeeting: (() => void) | null = null;
     current.on('connection', (state: ConnectionState) => {
       if (state.name === 'waiting') {
@@ -137,8 +157,9 @@ function main(): void {
     });
     void current.join({
       meetingId,
-      // A host's reload has no passcode: with the host secret the server does not check it.
-      passcode: secrets.passcode ?? passcode,
+      // A host's reload has no passcode: with the host secret the server does not check it. A personal
+      // invitation (src/web/schedule/) stands in for the passcode.
+      ...(secrets.invitation ? { invitation: secrets.invitation } : { passcode: secrets.passcode ?? passcode }),
       name,
       deviceId: loadDeviceId(),
       ...(secrets.hostSecret ? { hostSecret: secrets.hostSecret } : {}),

@@ -25,7 +25,9 @@ const ICONS = {
   speaker: [['rect', 3.5, 4, 17, 11, 1.5], ['rect', 3.5, 17.5, 5, 3, 1], ['rect', 9.5, 17.5, 5, 3, 1], ['rect', 15.5, 17.5, 5, 3, 1]],
   pin: [['path', 'M9 3.5h6l-1 6 3.5 3.5h-11L10 9.5z'], ['path', 'M12 13v7.5']],
   keyboard: [['rect', 2.5, 6, 19, 12, 2], ['path', 'M6.5 10h1M10 10h1M13.5 10h1M17 10h.5M7.5 14h9']],
+  poll: [['path', 'M5.5 20V11'], ['path', 'M12 20V4.5'], ['path', 'M18.5 20v-6'], ['path', 'M3.5 20.5h17']],
   smile: [['circle', 12, 12, 8.5], ['path', 'M8.5 14.2a4.5 4.5 0 0 0 7 0'], ['path', 'M9 9.8h.5M15 9.8h.5']],
+  record: [['circle', 12, 12, 8.5], ['circle', 12, 12, 3.5]],
   'chevron-left': [['path', 'M14.5 6l-6 6 6 6']],
   'chevron-right': [['path', 'M9.5 6l6 6-6 6']],
 } satisfies Record<string, Shape[]>;

@@ -17,11 +17,18 @@ import { MEETING_ID_PATTERN } from '../protocol/index.ts';
 export interface MeetingSecrets {
   passcode: string | null;
   hostSecret: string | null;
+  /** A personal invitation's token (`#inv=`, from the `/i/<token>` page), instead of the passcode. */
+  invitation: string | null;
 }
 
 export function readFragment(hash: string): MeetingSecrets {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  return { passcode: params.get('pc'), hostSecret: params.get('host') };
+  return { passcode: params.get('pc'), hostSecret: params.get('host'), invitation: params.get('inv') };
+}
+
+/** The meeting link an invitee's page leads to: the invitation in the fragment, which never reaches the server. */
+export function invitationMeetingLink(meetingId: string, token: string): string {
+  return `/m/${meetingId}#${new URLSearchParams({ inv: token }).toString()}`;
 }
 
 /** The meeting id of a meeting link's path, `/m/<id>` (a trailing slash allowed); null for anything else. */

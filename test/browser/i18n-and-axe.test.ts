@@ -2,8 +2,8 @@
  * Hindi and English in real Chromium through Janus (issue 10), and axe-core on every page.
  *
  * axe-core (the npm package, injected into the page through the test driver, so the page's CSP is not
- * loosened) finds no violations on the landing, pre-join, waiting, meeting (with each side panel open),
- * ended and error pages, in English and in Hindi. The language comes from the browser's languages, the menu
+ * loosened) finds no violations on the landing, sign-in, set-up link, pre-join, waiting, meeting (with each
+ * side panel open), ended and error pages, in English and in Hindi. The language comes from the browser's languages, the menu
  * in the header switches it on the spot and the choice lasts into the meeting; plural forms follow the count
  * in both languages; and in Hindi, with Devanagari from Sabha's own font, the pages fit 1280x800 and a
  * 390x844 phone.
@@ -107,7 +107,7 @@ describe('Hindi and English, and axe-core, in real browsers', { timeout: 600_000
   after(() => stopServerAndBrowser(server, browser));
 
   for (const lang of ['en', 'hi'] as const) {
-    it(`finds no axe violations on the landing, error, pre-join, waiting, meeting (each panel open) and ended pages in ${lang === 'en' ? 'English' : 'Hindi'}`, async () => {
+    it(`finds no axe violations on the landing, sign-in, set-up link, error, pre-join, waiting, meeting (each panel open) and ended pages in ${lang === 'en' ? 'English' : 'Hindi'}`, async () => {
       const found: Record<string, string[]> = {};
       const check = async (label: string, page: Page) => {
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `${label}: <html lang>`);
@@ -127,6 +127,16 @@ describe('Hindi and English, and axe-core, in real browsers', { timeout: 600_000
       await landing.goto(`${server.url}/nothing-here`);
       await landing.getByTestId('unavailable').waitFor();
       await check('page not found', landing);
+      // The account pages a visitor reaches without an account (test/browser/accounts.test.ts scans the others).
+      await landing.goto(`${server.url}/signin`);
+      await landing.getByTestId('signin-passkey').waitFor();
+      await check('sign-in', landing);
+      await landing.getByTestId('signin-use-password').click();
+      await landing.getByTestId('signin-email').waitFor();
+      await check('sign-in with a password', landing);
+      await landing.goto(`${server.url}/enrol`);
+      await landing.getByTestId('enrol-invalid').waitFor();
+      await check('a set-up link that does not work', landing);
       await landing.context().close();
 
       const links = await newMeetingLinks(server, 'Class 7B');

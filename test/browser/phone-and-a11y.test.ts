@@ -204,7 +204,7 @@ describe('phones and accessibility in real browsers', { timeout: 300_000 }, () =
       await page.getByTestId('mic-button').focus();
       await page.keyboard.press('Shift+Tab');
       const seen: string[] = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 30; i++) {
         await page.keyboard.press('Tab');
         const ring = await page.evaluate(() => {
           const el = document.activeElement as HTMLElement;

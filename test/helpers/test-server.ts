@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSabha, type RunningSabha } from '../../src/server/app.ts';
+import { startSabha, type RunningSabha, type SabhaOptions } from '../../src/server/app.ts';
 import { loadConfig, type SabhaConfig } from '../../src/server/config.ts';
 import type { MediaEngine } from '../../src/media/engine.ts';
 import { engineFromConfig } from '../../src/server/engine-from-config.ts';
@@ -21,12 +21,19 @@ export interface TestServer extends RunningSabha {
 /** Quiet unless SABHA_TEST_LOG is set, so test output stays readable. */
 export const testLogger = new Logger('test', process.env.SABHA_TEST_LOG ? 'debug' : 'error');
 
-export async function startTestServer(options: { janus?: boolean; overrides?: Record<string, unknown> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { janus?: boolean; overrides?: Record<string, unknown>; accounts?: SabhaOptions['accounts'] } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sabha-test-'));
-  const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, tls: 'off', dataDir, ...(options.overrides ?? {}) } });
+  // `anyone` may host unless a test asks for `accounts` (the account tests do): the meeting tests need no sign-in.
+  const config = loadConfig({ env: {}, overrides: { host: '127.0.0.1', port: 0, tls: 'off', dataDir, whoMayHost: 'anyone', ...(options.overrides ?? {}) } });
   const engine: MediaEngine = options.janus ? await engineFromConfig(config, testLogger) : new FakeEngine();
   await engine.start();
-  const sabha = await startSabha({ config, engine, log: testLogger });
+  const sabha = await startSabha({ config, engine, log: testLogger, ...(options.accounts ? { accounts: options.accounts } : {}) }).catch(async (error: unknown) => {
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   return {
     ...sabha,
     engine,

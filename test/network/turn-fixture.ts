@@ -33,7 +33,7 @@ export async function startRelayServer(options: { turn?: boolean; credentialTtlS
   const config = loadConfig({
     env: {},
     overrides: {
-      host: '0.0.0.0', port: 0, tls: 'off', dataDir,
+      host: '0.0.0.0', port: 0, tls: 'off', dataDir, whoMayHost: 'anyone',
       turn: { mode: options.turn === false ? 'off' : 'spawn', port: 0, tlsPort: 0, relayPortRange: '46000-46999', credentialTtlSeconds: options.credentialTtlSeconds ?? 600 },
     },
   });

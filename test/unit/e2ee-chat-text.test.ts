@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MlsMember } from '../../src/e2ee/mls/index.ts';
-import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
+import type { Person } from './e2ee-fake-meeting.ts';
+import { hostAndTwoParticipants } from './e2ee-session-fixtures.ts';
 
 /** One example of each class the rule refuses in chat (a line feed is allowed there). */
 const FORBIDDEN: readonly (readonly [string, string])[] = [
@@ -21,13 +22,8 @@ const FORBIDDEN: readonly (readonly [string, string])[] = [
   ['a line separator', 'a\u2028b'],
 ];
 
-async function meetingOfThree(): Promise<{ meeting: FakeMeeting; host: Person; mallory: Person; alice: Person }> {
-  const meeting = await FakeMeeting.create();
-  const host = meeting.arrive('host');
-  await meeting.settle();
-  const mallory = meeting.arrive('participant');
-  const alice = meeting.arrive('participant');
-  await meeting.settle();
+async function meetingOfThree() {
+  const { meeting, host, first: mallory, second: alice } = await hostAndTwoParticipants();
   return { meeting, host, mallory, alice };
 }
 

@@ -1,9 +1,12 @@
 /**
  * Shared by the E2EE session tests (e2ee-session, e2ee-resync): the clock their workers run on, which the
  * tests move rather than wait (key-timing.ts); the meetings most of them start from; and what they check
- * once a FakeMeeting has settled: everyone agrees on the group, and media flows between every pair.
+ * once a FakeMeeting has settled: everyone agrees on the group, and media flows between every pair. The
+ * sealed-payload tests (e2ee-chat-text, e2ee-signals, e2ee-polls, e2ee-recording-consent) start from
+ * hostAndTwoParticipants and record what each session opens with recordEvents.
  */
 import assert from 'node:assert/strict';
+import type { E2eeSessionEvents } from '../../src/e2ee/session/session-types.ts';
 import { SEND_KEY_DELAY_MS } from '../../src/e2ee/worker/key-timing.ts';
 import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
 
@@ -25,6 +28,28 @@ export async function hostAndParticipant(clock: ManualClock): Promise<{ meeting:
   const b = meeting.arrive('participant');
   await meeting.settle();
   return { meeting, host, b };
+}
+
+/** A host, settled, then two participants who arrive together, settled; on the real clock (no key-timing tests). */
+export async function hostAndTwoParticipants(): Promise<{ meeting: FakeMeeting; host: Person; first: Person; second: Person }> {
+  const meeting = await FakeMeeting.create();
+  const host = meeting.arrive('host');
+  await meeting.settle();
+  const first = meeting.arrive('participant');
+  const second = meeting.arrive('participant');
+  await meeting.settle();
+  return { meeting, host, first, second };
+}
+
+/** From now on, what each person's session emits as `event` (its first argument), by person id. */
+export function recordEvents<K extends keyof E2eeSessionEvents>(people: readonly Person[], event: K): Map<string, E2eeSessionEvents[K][0][]> {
+  const seen = new Map<string, E2eeSessionEvents[K][0][]>();
+  for (const p of people) {
+    const list: E2eeSessionEvents[K][0][] = [];
+    seen.set(p.id, list);
+    p.session.on(event, (...args) => list.push(args[0]));
+  }
+  return seen;
 }
 
 /** hostAndParticipant, then one person in the waiting room: where admission tests start. `epoch`: the group's now. */

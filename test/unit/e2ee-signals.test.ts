@@ -12,7 +12,7 @@ import { decodeSealedSignal, encodeSealedSignal, REACTIONS, type Signal } from '
 import type { E2eeSignalMessage } from '../../src/e2ee/session/index.ts';
 import { InMeetingSignals, REACTION_BURST, REACTION_INTERVAL_MS } from '../../src/client/in-meeting-signals.ts';
 import { decodeClientMessage, decodeServerMessage, MAX_SEALED_SIGNAL_BYTES, type Role } from '../../src/protocol/index.ts';
-import { FakeMeeting, type Person } from './e2ee-fake-meeting.ts';
+import { hostAndTwoParticipants, recordEvents } from './e2ee-session-fixtures.ts';
 
 const bytes = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 const T0 = 1_767_268_800_000;
@@ -105,20 +105,9 @@ describe('the signal messages', () => {
   });
 });
 
-async function meetingOfThree(): Promise<{ meeting: FakeMeeting; host: Person; mallory: Person; alice: Person; signals: Map<string, E2eeSignalMessage[]> }> {
-  const meeting = await FakeMeeting.create();
-  const host = meeting.arrive('host');
-  await meeting.settle();
-  const mallory = meeting.arrive('participant');
-  const alice = meeting.arrive('participant');
-  await meeting.settle();
-  const signals = new Map<string, E2eeSignalMessage[]>();
-  for (const p of [host, mallory, alice]) {
-    const list: E2eeSignalMessage[] = [];
-    signals.set(p.id, list);
-    p.session.on('signal', (m) => list.push(m));
-  }
-  return { meeting, host, mallory, alice, signals };
+async function meetingOfThree() {
+  const { meeting, host, first: mallory, second: alice } = await hostAndTwoParticipants();
+  return { meeting, host, mallory, alice, signals: recordEvents([host, mallory, alice], 'signal') };
 }
 
 describe('signals through end-to-end encrypted sessions', () => {

@@ -36,8 +36,9 @@ describe('meeting links', () => {
   });
 
   it('reads the passcode and the host secret from the fragment', () => {
-    assert.deepEqual(readFragment('#pc=abc&host=secret'), { passcode: 'abc', hostSecret: 'secret' });
-    assert.deepEqual(readFragment(''), { passcode: null, hostSecret: null });
+    assert.deepEqual(readFragment('#pc=abc&host=secret'), { passcode: 'abc', hostSecret: 'secret', invitation: null });
+    assert.deepEqual(readFragment(''), { passcode: null, hostSecret: null, invitation: null });
+    assert.deepEqual(readFragment('#inv=tok_en-1'), { passcode: null, hostSecret: null, invitation: 'tok_en-1' });
     assert.deepEqual(parseMeetingInput('https://sabha.example/m/abcdefghijklmnop#pc=abc&host=secret'), { meetingId: 'abcdefghijklmnop', passcode: 'abc' });
   });
 

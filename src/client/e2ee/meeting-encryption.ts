@@ -15,6 +15,8 @@
  *   admit(ids, entries)        host: admission carrying the commit that adds them
  *   encryptChat(text, to?)     -> the chat body to send
  *   encryptSignal(signal)      -> the `signal` message carrying a sealed in-meeting signal (raise hand, reaction)
+ *   sealRecordingConsent / openRecordingConsent   a recording ask or answer as its sealed `proof`, and back
+ *   encryptPoll(poll, to?)     -> the `poll` message carrying a sealed poll message (src/e2ee/session/polls.ts)
  *   close()                    safe twice
  * Output: `changed` (anything the UI shows, problems and resyncs counted), `chat` (opened messages), `signal`
  * (opened in-meeting signals), `problem`.
@@ -22,7 +24,8 @@
  * Every meeting is encrypted: there is no switch, and no path that sends media or chat in the clear.
  */
 import type { ChatBody, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
-import { E2eeSession, type E2eeChatMessage, type E2eeSignalMessage, type Signal, type SignalMessage, type E2eeProblemCode, type E2eeState, type WorkerPort } from '../../e2ee/session/index.ts';
+import { E2eeSession, type RecordingConsentMessage, type E2eeChatMessage, type E2eeSignalMessage, type Signal, type SignalMessage, type E2eeProblemCode, type E2eeState, type WorkerPort } from '../../e2ee/session/index.ts';
+import type { E2eePollMessage, PollClientMessage, PollMessage } from '../../e2ee/session/index.ts';
 import type { DeviceIdentity } from '../../e2ee/identity/device-identity.ts';
 import { Emitter } from '../../events/emitter.ts';
 import type { TransformHook } from '../media/peer-connection.ts';
@@ -63,6 +66,8 @@ export interface MeetingEncryptionEvents {
   chat: [message: E2eeChatMessage];
   /** An opened in-meeting signal (raise hand, reaction); the Room decides whether the sender may send it. */
   signal: [message: E2eeSignalMessage];
+  /** An opened poll message; the Room's Polls decides whether the sender may send it. */
+  poll: [message: E2eePollMessage];
   problem: [problem: { code: E2eeProblemCode; participantId?: string }];
 }
 
@@ -123,6 +128,7 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
     });
     session.on('chat', (message) => this.emit('chat', message));
     session.on('signal', (message) => this.emit('signal', message));
+    session.on('poll', (message) => this.emit('poll', message));
     session.on('problem', (problem) => {
       this.#problemCounts.set(problem.code, (this.#problemCounts.get(problem.code) ?? 0) + 1);
       this.emit('problem', problem);
@@ -176,6 +182,20 @@ export class MeetingEncryption extends Emitter<MeetingEncryptionEvents> {
 
   encryptSignal(signal: Signal): Promise<SignalMessage> {
     return this.#session.encryptSignal(signal);
+  }
+
+  encryptPoll(poll: PollMessage, to?: string): Promise<PollClientMessage> {
+    return this.#session.encryptPoll(poll, to);
+  }
+
+  /** Recording consent (src/e2ee/session/recording-consent.ts): seals an ask or answer as its `proof`. */
+  sealRecordingConsent(value: RecordingConsentMessage): Promise<string> {
+    return this.#session.sealRecordingConsent(value);
+  }
+
+  /** Opens a relayed consent proof; undefined unless `from` sealed a consent message. */
+  openRecordingConsent(from: string, proof: string): Promise<RecordingConsentMessage | undefined> {
+    return this.#session.openRecordingConsent(from, proof);
   }
 
   snapshot(): EncryptionSnapshot {

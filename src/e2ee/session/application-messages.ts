@@ -1,5 +1,5 @@
 /**
- * Chat and in-meeting signals as MLS application messages: sealing ours for the group, and opening what the
+ * Chat, in-meeting signals and polls as MLS application messages: sealing ours for the group, and opening what the
  * server relays. Each message type opens only its own payload (chat.ts, signals.ts): a sealed signal relayed
  * as `chat` is refused like any bad chat (`chat-rejected`), a sealed chat relayed as `signal` like any bad
  * signal (`signal-rejected`). The sender is the one MLS authenticated; the server's `from` (and a chat's
@@ -10,7 +10,8 @@ import type { ChatBody, ServerMessageOf } from '../../protocol/messages.ts';
 import type { MlsMember } from '../mls/index.ts';
 import { fromBase64, toBase64 } from './base64.ts';
 import { decodeSealedChat, encodeSealedChat } from './chat.ts';
-import type { E2eeChatMessage, E2eeSignalMessage, SignalMessage } from './session-types.ts';
+import { decodeSealedPoll, encodeSealedPoll, type PollMessage } from './polls.ts';
+import type { E2eeChatMessage, E2eePollMessage, E2eeSignalMessage, PollClientMessage, SignalMessage } from './session-types.ts';
 import { decodeSealedSignal, encodeSealedSignal, type Signal } from './signals.ts';
 
 export interface OpenedChat {
@@ -32,6 +33,12 @@ export async function sealChat(member: MlsMember | undefined, text: string, to?:
 export async function sealSignal(member: MlsMember | undefined, signal: Signal): Promise<SignalMessage> {
   const sealed = await requireGroup(member).encryptApplication(encodeSealedSignal(signal));
   return { type: 'signal' as const, data: toBase64(sealed) };
+}
+
+/** Seals a poll message (polls.ts), with its one recipient if it has one: the `poll` message to send. */
+export async function sealPoll(member: MlsMember | undefined, poll: PollMessage, to?: string): Promise<PollClientMessage> {
+  const sealed = await requireGroup(member).encryptApplication(encodeSealedPoll(poll, to));
+  return { type: 'poll' as const, ...(to === undefined ? {} : { to }), data: toBase64(sealed) };
 }
 
 /** Opens a sealed chat message (chat.ts); undefined for anything else, a sealed signal included. */
@@ -63,6 +70,19 @@ export async function receiveSignal(member: MlsMember | undefined, message: Serv
   return { message: { from: opened.from, signal: opened.value, sentAt: message.sentAt } };
 }
 
+/** A relayed `poll` from someone else: opened only if it is a sealed poll message from the sender the server names, for whom it names, and for us. */
+export async function receivePoll(
+  member: MlsMember | undefined,
+  self: string | undefined,
+  message: ServerMessageOf<'poll'>,
+): Promise<Received<E2eePollMessage, 'poll-rejected'>> {
+  const opened = await openSealed(member, message.data, decodeSealedPoll);
+  if (opened === undefined || opened.from !== message.from || opened.value.to !== message.to) return { problem: 'poll-rejected' };
+  const to = opened.value.to;
+  if (to !== undefined && to !== self) return { problem: 'poll-rejected' };
+  return { message: { from: opened.from, ...(to === undefined ? {} : { to }), poll: opened.value.poll, sentAt: message.sentAt } };
+}
+
 function requireGroup(member: MlsMember | undefined): MlsMember {
   if (member === undefined) throw new TypeError('not in the MLS group yet');
   return member;
@@ -72,7 +92,7 @@ function requireGroup(member: MlsMember | undefined): MlsMember {
  * Opens an MLS application message and reads its payload with `decode`, the one payload schema the message
  * type that carried it allows; undefined if it cannot be opened or decoded. The sender is the one MLS names.
  */
-async function openSealed<T>(member: MlsMember | undefined, data: string, decode: (bytes: Uint8Array) => T | undefined): Promise<{ from: string; value: T } | undefined> {
+export async function openSealed<T>(member: MlsMember | undefined, data: string, decode: (bytes: Uint8Array) => T | undefined): Promise<{ from: string; value: T } | undefined> {
   if (member === undefined) return undefined;
   let opened: Awaited<ReturnType<MlsMember['decryptApplication']>>;
   try {

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { chatText, participantId } from '../../protocol/primitives.ts';
+import { decodeSealed, encodeSealed } from './sealed-json.ts';
 
 const sealedChat = z.strictObject({
   v: z.literal(1),
@@ -15,19 +16,10 @@ export type SealedChat = z.infer<typeof sealedChat>;
 
 export function encodeSealedChat(text: string, to?: string): Uint8Array {
   const value: SealedChat = to === undefined ? { v: 1, text } : { v: 1, text, to };
-  const checked = sealedChat.safeParse(value);
-  if (!checked.success) throw new TypeError('chat text or recipient not allowed');
-  return new TextEncoder().encode(JSON.stringify(checked.data));
+  return encodeSealed(sealedChat, value, 'chat text or recipient not allowed');
 }
 
 /** Returns undefined for anything that is not a well-formed sealed chat message. */
 export function decodeSealedChat(bytes: Uint8Array): SealedChat | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return undefined;
-  }
-  const checked = sealedChat.safeParse(value);
-  return checked.success ? checked.data : undefined;
+  return decodeSealed(sealedChat, bytes);
 }

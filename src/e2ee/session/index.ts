@@ -4,3 +4,6 @@ export type { E2eeChatMessage, E2eeSignalMessage, SignalMessage, E2eeEpochInfo, 
 export type { WorkerPort } from './worker-link.ts';
 export type { DecryptFailureReason, MediaKind } from '../worker/messages.ts';
 export { REACTIONS, type Reaction, type Signal } from './signals.ts';
+export type { RecordingConsentMessage } from './recording-consent.ts';
+export type { E2eePollMessage, PollClientMessage } from './session-types.ts';
+export { MAX_POLL_OPTIONS, MIN_POLL_OPTIONS, MAX_POLL_OPTION, MAX_POLL_QUESTION, isPollMessageAllowed, type PollMessage } from './polls.ts';

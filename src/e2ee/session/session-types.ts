@@ -3,6 +3,7 @@ import type { ClientMessage, ClientMessageOf } from '../../protocol/messages.ts'
 import type { DeviceIdentity } from '../identity/device-identity.ts';
 import type { MlsSuite } from '../mls/index.ts';
 import type { DecryptFailureReason } from '../worker/messages.ts';
+import type { PollMessage } from './polls.ts';
 import type { Signal } from './signals.ts';
 import type { WorkerPort } from './worker-link.ts';
 
@@ -19,6 +20,7 @@ export type E2eeProblemCode =
   | 'chat-rejected' // undecryptable, not from the claimed sender, not for us, text the typed-text rule refuses, or not a chat payload (a signal sent as chat)
   | 'plaintext-chat' // a chat message without end-to-end encryption: not shown
   | 'signal-rejected' // a `signal` message that is undecryptable, under another sender's name, or not a signal payload (chat sent as a signal)
+  | 'poll-rejected' // a `poll` message that is undecryptable, under another sender's name, for someone else, or not a poll payload (polls.ts)
   | 'worker-message-invalid'
   | 'internal';
 
@@ -51,6 +53,18 @@ export interface E2eeSignalMessage {
   readonly sentAt: number;
 }
 
+/** The client message that carries a sealed poll message (what encryptPoll returns). */
+export type PollClientMessage = Omit<ClientMessageOf<'poll'>, 'id'>;
+
+export interface E2eePollMessage {
+  /** The sender MLS authenticated (the server's `from` agrees). */
+  readonly from: string;
+  /** Set when it was sent to us alone (an answer to our poll); sealed with the payload, so the server cannot change it. */
+  readonly to?: string;
+  readonly poll: PollMessage;
+  readonly sentAt: number;
+}
+
 export interface E2eeSessionEvents {
   epoch: [info: E2eeEpochInfo];
   state: [state: E2eeState];
@@ -58,6 +72,8 @@ export interface E2eeSessionEvents {
   chat: [message: E2eeChatMessage];
   /** An opened in-meeting signal (raise hand, reaction); who may send which is the receiver's rule. */
   signal: [message: E2eeSignalMessage];
+  /** An opened poll message (polls.ts); who may send which is the receiver's rule (src/client/polls.ts). */
+  poll: [message: E2eePollMessage];
   problem: [problem: { code: E2eeProblemCode; participantId?: string }];
   /** We fell behind and asked to be re-added (true), or joined again from the Welcome (false). */
   resync: [resyncing: boolean];

@@ -8,7 +8,7 @@
  *   committer.ts              our commits (the pending work, admissions) and what each verdict does
  *   resync.ts                 asking to be re-added after we fell behind
  *   epoch-keys.ts             the epoch whose keys the worker (worker-link.ts) uses, and `state`
- *   application-messages.ts   sealing and opening chat and in-meeting signals
+ *   application-messages.ts   sealing and opening chat, in-meeting signals and polls
  *   identity-checks.ts        the identity of a relayed KeyPackage, before we commit it
  *
  * State machine. The session's `state` is 'no-key' until it holds the keys of an epoch, then 'ready'; it
@@ -32,10 +32,15 @@
  *   handleChat(chat)              decrypt an MLS chat message; emits `chat` (a sealed chat only)
  *   handleSignal(signal)          decrypt a relayed in-meeting signal (raise hand, reaction: signals.ts); emits
  *                                 `signal` (a sealed signal only: each message type opens its own payload)
+ *   handlePoll(poll)              decrypt a relayed poll message (polls.ts); emits `poll` (a sealed poll only,
+ *                                 from the sender the server names, for everyone or for us)
  *   handleServerMessage(any)      routes the types above, ignores the rest
  *   admit(ids, entries?)          host: `admit` carrying the commit that adds them (cryptographic admission)
  *   encryptChat(text, to?)        -> the `chat` body to send
  *   encryptSignal(signal)         -> the `signal` message to send
+ *   sealRecordingConsent(value)   -> the `proof` of a recording ask or answer (recording-consent.ts)
+ *   openRecordingConsent(from, proof) -> the ask or answer `from` sealed, or undefined
+ *   encryptPoll(poll, to?)        -> the `poll` message to send
  *   decryptChat(data)             -> an MLS chat message opened (rejects on anything unverifiable)
  *   attachSender / attachReceiver media transforms through the worker
  *   close()                       drop everything (safe twice)
@@ -56,13 +61,15 @@ import { Emitter } from '../../events/emitter.ts';
 import { SerialQueue } from '../../events/serial-queue.ts';
 import { MlsProtocolError } from '../mls/index.ts';
 import type { MediaKind } from '../worker/messages.ts';
-import { openChat, receiveChat, receiveSignal, sealChat, sealSignal } from './application-messages.ts';
+import { openChat, receiveChat, receivePoll, receiveSignal, sealChat, sealPoll, sealSignal } from './application-messages.ts';
 import { Committer } from './committer.ts';
+import { openRecordingConsent, sealRecordingConsent, type RecordingConsentMessage } from './recording-consent.ts';
 import { EpochKeys } from './epoch-keys.ts';
 import { GroupFollower } from './group-follower.ts';
 import { Membership } from './membership.ts';
 import { Resync } from './resync.ts';
-import type { E2eeSessionEvents, E2eeSessionOptions, E2eeState, ReportProblem, SignalMessage } from './session-types.ts';
+import type { PollMessage } from './polls.ts';
+import type { E2eeSessionEvents, E2eeSessionOptions, E2eeState, PollClientMessage, ReportProblem, SignalMessage } from './session-types.ts';
 import type { Signal } from './signals.ts';
 import { WorkerLink } from './worker-link.ts';
 
@@ -194,6 +201,8 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
         return this.handleChat(message).then(() => true);
       case 'signal':
         return this.handleSignal(message).then(() => true);
+      case 'poll':
+        return this.handlePoll(message).then(() => true);
       default:
         return Promise.resolve(false);
     }
@@ -265,6 +274,16 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
     });
   }
 
+  /** Decrypts and emits a poll message; anything that is not a sealed poll from the sender the server names, for everyone or us, is dropped. */
+  handlePoll(message: ServerMessageOf<'poll'>): Promise<void> {
+    return this.#input(async () => {
+      if (message.from === this.#membership.self) return;
+      const received = await receivePoll(this.#membership.inGroup, this.#membership.self, message);
+      if ('problem' in received) this.emit('problem', { code: received.problem, participantId: message.from });
+      else this.emit('poll', received.message);
+    });
+  }
+
   // -------------------------------------------------------------------------
   // Actions
   // -------------------------------------------------------------------------
@@ -295,6 +314,21 @@ export class E2eeSession extends Emitter<E2eeSessionEvents> {
   /** Seals an in-meeting signal (raise hand, reaction: signals.ts) as an MLS application message: the `signal` message to send. */
   encryptSignal(signal: Signal): Promise<SignalMessage> {
     return this.#run(() => sealSignal(this.#membership.inGroup, signal));
+  }
+
+  /** Seals a poll message (polls.ts), for everyone or for `to` alone: the `poll` message to send. */
+  encryptPoll(poll: PollMessage, to?: string): Promise<PollClientMessage> {
+    return this.#run(() => sealPoll(this.#membership.inGroup, poll, to));
+  }
+
+  /** Seals a recording-consent ask or answer (recording-consent.ts): the `proof` sent beside its clear fields. */
+  sealRecordingConsent(value: RecordingConsentMessage): Promise<string> {
+    return this.#run(() => sealRecordingConsent(this.#membership.inGroup, value));
+  }
+
+  /** Opens a relayed recording-consent proof, in turn with the other inputs; undefined unless `from` sealed one. */
+  openRecordingConsent(from: string, proof: string): Promise<RecordingConsentMessage | undefined> {
+    return this.#run(() => openRecordingConsent(this.#membership.inGroup, from, proof));
   }
 
   /** Opens an MLS chat message; the sender is the one MLS authenticates. Rejects on anything unverifiable. */

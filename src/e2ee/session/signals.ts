@@ -12,10 +12,18 @@
  */
 import * as z from 'zod/mini';
 import { participantId } from '../../protocol/primitives.ts';
+import { typedText } from '../../protocol/text.ts';
+import { decodeSealed, encodeSealed } from './sealed-json.ts';
 
 /** The reactions everyone can send. A fixed set, so a reaction can never carry text. */
 export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉'] as const;
 export type Reaction = (typeof REACTIONS)[number];
+
+/**
+ * A host's message to everyone in every breakout room (src/client/breakout/): one line, short enough that 300
+ * characters of a 3-byte script stay well inside MAX_SEALED_SIGNAL_BYTES once sealed.
+ */
+export const MAX_BREAKOUT_BROADCAST = 300;
 
 /** Server times (ms since 1970) from 2020 to 2100: a re-announced hand's original time must look like one. */
 const serverTime = z.int().check(z.gte(1_577_836_800_000), z.lte(4_102_444_800_000));
@@ -32,6 +40,11 @@ const signal = z.discriminatedUnion('kind', [
   /** A host or co-host lowers every hand. */
   z.strictObject({ kind: z.literal('lower-all-hands') }),
   z.strictObject({ kind: z.literal('reaction'), emoji: z.enum(REACTIONS) }),
+  /**
+   * A host's or co-host's message to every breakout room, sent in the main meeting (where everyone stays a
+   * member while in a room). Receivers ignore it from anybody else (src/client/breakout/breakout.ts).
+   */
+  z.strictObject({ kind: z.literal('breakout-broadcast'), text: typedText({ min: 1, max: MAX_BREAKOUT_BROADCAST, trim: true }) }),
 ]);
 export type Signal = z.infer<typeof signal>;
 
@@ -39,19 +52,10 @@ const sealedSignal = z.strictObject({ v: z.literal(1), signal });
 
 /** The payload to seal for a signal; throws TypeError for anything the schema refuses. */
 export function encodeSealedSignal(value: Signal): Uint8Array {
-  const checked = sealedSignal.safeParse({ v: 1, signal: value });
-  if (!checked.success) throw new TypeError('signal not allowed');
-  return new TextEncoder().encode(JSON.stringify(checked.data));
+  return encodeSealed(sealedSignal, { v: 1, signal: value }, 'signal not allowed');
 }
 
 /** Returns undefined for anything that is not a well-formed sealed signal (unknown kinds and fields included). */
 export function decodeSealedSignal(bytes: Uint8Array): Signal | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return undefined;
-  }
-  const checked = sealedSignal.safeParse(value);
-  return checked.success ? checked.data.signal : undefined;
+  return decodeSealed(sealedSignal, bytes)?.signal;
 }

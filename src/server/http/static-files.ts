@@ -25,6 +25,10 @@ const TYPES: Record<string, string> = {
 
 /** Paths that show the single-page app: the start page and meeting links. */
 const APP_PAGES = /^\/(m\/[a-z2-7]{16}\/?)?$/;
+/** The account pages (src/web/accounts/routes.ts): sign-in, set-up from an enrolment link, account, admin. */
+const ACCOUNT_PAGES = /^\/(signin|enrol|account|admin)\/?$/;
+/** Scheduled meetings (src/web/schedule/routes.ts): a host's schedules, and an invitee's personal link `/i/<token>`. */
+const SCHEDULE_PAGES = /^\/(schedule\/?|i\/[A-Za-z0-9_-]{0,64}\/?)$/;
 
 export function createStaticHandler(root: string, headers: Record<string, string>) {
   const cache = new Map<string, Buffer>();
@@ -53,7 +57,7 @@ export function createStaticHandler(root: string, headers: Record<string, string
       const page = isNavigation(req) ? await load(join(root, 'index.html')) : undefined;
       return page ? send(404, page, TYPES['.html']) : send(404, 'not found');
     };
-    const relative = APP_PAGES.test(path) ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
+    const relative = APP_PAGES.test(path) || ACCOUNT_PAGES.test(path) || SCHEDULE_PAGES.test(path) ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
     const file = join(root, relative);
     if (!file.startsWith(root + sep) || relative.startsWith('.')) return notFound();
     const data = await load(file);

@@ -3,13 +3,14 @@
  * where they are placed (joined, waiting for the host, or in the waiting room), what they are told there, and
  * the ways out of waiting (admitted, denied, the host arriving, the waiting room turned off).
  */
-import { MAX_MEETING_HOSTS, type LeaveReason, type MeetingSettings, type MlsCommit } from '../../protocol/index.ts';
+import { MAX_MEETING_HOSTS, type LeaveReason, type MeetingSettings, type MlsCommit, type VerifiedIdentity } from '../../protocol/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import { ProtocolError } from '../errors.ts';
 import type { DismissOptions } from './departures.ts';
 import type { MeetingClock } from './meeting-clock.ts';
 import type { MeetingMedia } from './meeting-media.ts';
 import type { MlsRelay } from './mls-relay.ts';
+import type { RecordingConsent } from './recording.ts';
 import { Participant, type MessageSink } from './participant.ts';
 import type { Roster } from './roster.ts';
 
@@ -19,6 +20,14 @@ export interface EntryRequest {
   address: string;
   /** The joiner proved knowledge of the host secret. */
   asHost: boolean;
+  /** Who the server knows the joiner to be (an invitation or a signed-in account), shown to the hosts. */
+  identity?: VerifiedIdentity | undefined;
+  /**
+   * Entering a breakout room with a ticket, which proves admission to the main meeting: joined at once with
+   * this role, past the waiting room and the lock; a device removed from the room stays out of it
+   * (breakout/child-rooms.ts).
+   */
+  admittedAs?: 'cohost' | 'participant';
 }
 
 export interface AdmissionDeps {
@@ -26,6 +35,8 @@ export interface AdmissionDeps {
   readonly mls: Pick<MlsRelay, 'admitCommit' | 'updateWork'>;
   readonly media: Pick<MeetingMedia, 'sendMissedStatus'>;
   readonly clock: Pick<MeetingClock, 'occupied'>;
+  /** While a recording is asked for or runs, entrants wait and are asked first (recording.ts). */
+  readonly recording: Pick<RecordingConsent, 'needsConsent' | 'mayAdmit' | 'askWaiting'>;
   readonly log: Logger;
   readonly meetingId: string;
   readonly title: string;
@@ -54,7 +65,8 @@ export class Admission {
   enter(request: EntryRequest, sink: MessageSink): Participant {
     if (!request.asHost) {
       if (this.#deps.isBanned(request.deviceId)) throw new ProtocolError('removed', 'you were removed from this meeting');
-      if (this.#deps.settings().locked) throw new ProtocolError('locked', 'the meeting is locked');
+      // A breakout room's ticket proves admission to the main meeting: a room's lock does not apply to it.
+      if (request.admittedAs === undefined && this.#deps.settings().locked) throw new ProtocolError('locked', 'the meeting is locked');
     }
     // The host's own browser coming back (a reload, or a second tab) takes the host's place at once, rather
     // than entering as a co-host beside a "reconnecting" ghost of itself. Only the host secret together with
@@ -68,9 +80,11 @@ export class Admission {
 
   #place(request: EntryRequest, sink: MessageSink): Participant {
     const { roster } = this.#deps;
-    this.#assertRoomFor(request.asHost);
-    const state = request.asHost ? 'joined' : !roster.hostPresent ? 'waiting-host' : this.#deps.settings().waitingRoom ? 'waiting-room' : 'joined';
+    this.#assertRoomFor(request.asHost || request.admittedAs === 'cohost');
+    const waitingRoom = this.#deps.settings().waitingRoom || this.#deps.recording.needsConsent;
+    const state = request.asHost || request.admittedAs !== undefined ? 'joined' : !roster.hostPresent ? 'waiting-host' : waitingRoom ? 'waiting-room' : 'joined';
     const p = new Participant(request.name, request.deviceId, request.address, this.#deps.log);
+    p.identity = request.identity;
     p.sink = sink;
     roster.add(p);
 
@@ -80,6 +94,7 @@ export class Admission {
       this.completeJoin(p);
       this.releaseHostWaiters();
     } else if (state === 'joined') {
+      if (request.admittedAs !== undefined) p.role = request.admittedAs;
       this.completeJoin(p);
     } else if (p.transition(state)) {
       this.sendWaiting(p);
@@ -120,6 +135,7 @@ export class Admission {
 
   sendWaiting(p: Participant): void {
     p.send({ type: 'waiting', reason: p.state === 'waiting-host' ? 'host-absent' : 'waiting-room', title: this.#deps.title, participantId: p.id });
+    this.#deps.recording.askWaiting(p);
   }
 
   completeJoin(p: Participant): void {
@@ -152,6 +168,7 @@ export class Admission {
     const people = [...new Set(requested)].map((id) => {
       const p = roster.get(id);
       if (!p || p.state !== 'waiting-room') throw new ProtocolError('not-found', 'no such person in the waiting room');
+      if (!this.#deps.recording.mayAdmit(p)) throw new ProtocolError('forbidden', 'this person has not consented to the recording');
       return p;
     });
     // Admission and the MLS commit that adds them are one step: both or neither.
@@ -160,7 +177,9 @@ export class Admission {
   }
 
   /** Lets people in from the waiting room: by a host, or all of them when the waiting room is turned off. */
-  admitAll(people: Participant[]): void {
+  admitAll(waiting: Participant[]): void {
+    // Turning the waiting room off during a recording admits only those who consented to it.
+    const people = waiting.filter((p) => this.#deps.recording.mayAdmit(p));
     for (const p of people) this.completeJoin(p);
     this.#deps.roster.waitingRoomChanged({ removed: people });
   }

@@ -12,6 +12,7 @@ import type { MeetingClock } from './meeting-clock.ts';
 import type { MeetingMedia } from './meeting-media.ts';
 import type { MlsDelivery } from './mls-delivery.ts';
 import type { MlsRelay } from './mls-relay.ts';
+import type { RecordingConsent } from './recording.ts';
 import type { MessageSink, Participant } from './participant.ts';
 import type { Roster } from './roster.ts';
 import type { SpeakingRelay } from './speaking-relay.ts';
@@ -31,6 +32,9 @@ export interface DepartureDeps {
   readonly media: Pick<MeetingMedia, 'removeParticipant'>;
   readonly speaking: Pick<SpeakingRelay, 'forget'>;
   readonly clock: Pick<MeetingClock, 'emptied'>;
+  readonly recording: Pick<RecordingConsent, 'participantGone'>;
+  /** Out of the breakout plan and of any breakout room (breakout/breakout-rooms.ts). */
+  readonly breakout: { participantGone(p: Participant): void };
   readonly admission: Pick<Admission, 'releaseHostWaiters' | 'sendWaiting' | 'catchUp'>;
   readonly log: Logger;
   readonly resumeGraceMs: number;
@@ -106,6 +110,9 @@ export class Departures {
     clearTimeout(p.reconnectTimer);
     roster.delete(p);
     sendAway(p, reason);
+    // The recorder leaving ends the recording (its browser saves what it has); anyone's answer is forgotten.
+    this.#deps.recording.participantGone(p);
+    this.#deps.breakout.participantGone(p);
     this.#deps.log.info('participant left', { meeting: this.#deps.meetingId, participant: p.id, reason });
 
     if (wasJoined) {

@@ -49,6 +49,8 @@ export class HostControls {
     // A spotlight names someone everyone is shown large: only a person in the meeting now.
     if (changes.spotlight) roster.joinedParticipant(changes.spotlight);
     const previous = this.#deps.settings();
+    // "Invited people only" exists only for meetings started from a schedule (they have the setting at all).
+    if (changes.invitedOnly !== undefined && previous.invitedOnly === undefined) throw forbidden('this meeting has no invitations');
     const next = { ...previous, ...changes };
     if (changes.screenShareAllowed) next.screenShareAllowed = [...new Set(changes.screenShareAllowed)];
     const waitingRoomTurnedOff = previous.waitingRoom && !next.waitingRoom;

@@ -13,6 +13,9 @@
  *   host-controls.ts  settings, roles, removal and muting
  *   media-relay.ts    publishing, subscribing and the SFU's events (over meeting-media.ts)
  *   chat-relay.ts     chat and sealed in-meeting signals
+ *   recording.ts      recording with everyone's consent: the consent state machine
+ *   poll-relay.ts     sealed poll messages: to everyone from hosts, answers to one host
+ *   breakout/         breakout rooms: the plan, tickets, and the child meetings this one holds
  *   mls-relay.ts      routing MLS commits, welcomes and pending work (over mls-delivery.ts)
  *   meeting-clock.ts  the meeting's timers
  *   snapshot.ts       the whole meeting as one participant is shown it
@@ -37,6 +40,9 @@ import { ProtocolError, forbidden } from '../errors.ts';
 import { newPasscode, newSecret, secretsEqual } from '../security/random.ts';
 import { Admission, type EntryRequest } from './admission.ts';
 import { ChatRelay } from './chat-relay.ts';
+import { RecordingConsent } from './recording.ts';
+import { PollRelay } from './poll-relay.ts';
+import { BreakoutRooms } from './breakout/breakout-rooms.ts';
 import { Departures, sendAway, type DismissOptions } from './departures.ts';
 import { HostControls } from './host-controls.ts';
 import { MediaRelay, mediaEventsFor } from './media-relay.ts';
@@ -67,6 +73,8 @@ export class Meeting {
   startedAt: number | undefined;
   settings: MeetingSettings = { ...DEFAULT_SETTINGS, screenShareAllowed: [] };
   state: 'open' | 'ended' = 'open';
+  /** The account that created the meeting (whoMayHost `accounts`, or a signed-in creator); undefined: none. */
+  ownerUserId: string | undefined;
 
   /** Devices removed by a host: refused for the rest of the meeting, under any name. */
   private readonly bannedDevices = new Set<string>();
@@ -80,14 +88,20 @@ export class Meeting {
   private readonly host: HostControls;
   private readonly mediaRelay: MediaRelay;
   private readonly chatRelay: ChatRelay;
+  /** Recording with consent (recording.ts); the snapshot shows its state. */
+  readonly recording: RecordingConsent;
+  /** Breakout rooms (breakout/): child meetings this one holds; `parent` is set on those children. */
+  readonly breakout: BreakoutRooms;
+  parent: Meeting | undefined;
+  private readonly pollRelay: PollRelay;
   private readonly mlsRelay: MlsRelay;
 
   constructor(
     readonly id: string,
     readonly title: string,
     readonly creatorAddress: string,
-    engine: MediaEngine,
-    limits: MeetingLimits,
+    private readonly engine: MediaEngine,
+    private readonly limits: MeetingLimits,
     private readonly onEnded: (meeting: Meeting) => void,
     private readonly log: Logger,
   ) {
@@ -105,17 +119,20 @@ export class Meeting {
     this.media = new MeetingMedia(engine, limits.maxParticipants, events, log);
     this.mediaRelay = new MediaRelay(roster, this.media, settings, (p) => this.mayShareScreen(p));
     this.chatRelay = new ChatRelay(roster, settings, this.mls);
+    const recording = (this.recording = new RecordingConsent({ roster, groupExists: () => this.mls.groupExists }));
+    this.pollRelay = new PollRelay(roster, this.mls);
     this.mlsRelay = new MlsRelay(roster, this.mls, sendSnapshot);
     this.clock = new MeetingClock(limits, { end: (reason) => this.end(reason), lock: () => applySettings({ ...this.settings, locked: true }) });
     this.admission = new Admission({
       roster, settings, sendSnapshot, dismiss, log, title, meetingId: id, maxParticipants: limits.maxParticipants,
-      mls: this.mlsRelay, media: this.media, clock: this.clock,
+      mls: this.mlsRelay, media: this.media, clock: this.clock, recording,
       isBanned: (deviceId) => this.isDeviceBanned(deviceId),
       start: () => this.start(),
     });
     this.departures = new Departures({
       roster, settings, applySettings, sendSnapshot, log, meetingId: id, resumeGraceMs: limits.resumeGraceMs,
-      mls: this.mls, mlsRelay: this.mlsRelay, media: this.media, speaking: this.speaking, clock: this.clock, admission: this.admission,
+      mls: this.mls, mlsRelay: this.mlsRelay, media: this.media, speaking: this.speaking, clock: this.clock, admission: this.admission, recording,
+      breakout: { participantGone: (p) => this.breakout.participantGone(p) },
     });
     this.host = new HostControls({
       roster, settings, applySettings, sendSnapshot, dismiss,
@@ -124,6 +141,20 @@ export class Meeting {
       mayShareScreen: (p) => this.mayShareScreen(p),
       ban: (deviceId) => this.bannedDevices.add(deviceId),
     });
+    this.breakout = new BreakoutRooms({
+      roster, log, meetingId: id, enabled: () => this.parent === undefined, createChild: (roomId, name) => this.createBreakoutChild(roomId, name),
+    });
+  }
+
+  /** A breakout room (breakout/child-rooms.ts): this meeting's settings, started, ended only by this meeting. */
+  private createBreakoutChild(roomId: string, name: string): Meeting {
+    const never = 2 ** 31 - 1; // the longest timer Node keeps: the parent ends its rooms, not their clocks
+    const limits = { ...this.limits, emptyMeetingMs: never, unstartedMeetingMs: never, maxDurationMs: null };
+    const child = new Meeting(roomId, name, this.creatorAddress, this.engine, limits, () => {}, this.log);
+    child.parent = this;
+    child.settings = { ...this.settings, waitingRoom: false, locked: false, autoLockMinutes: null, spotlight: null, screenShareAllowed: [] };
+    child.start();
+    return child;
   }
 
   // -------------------------------------------------------------------------
@@ -162,6 +193,7 @@ export class Meeting {
   /** The whole meeting as p is shown it (snapshot.ts). */
   sendSnapshot(p: Participant): void {
     sendMeetingSnapshot(p, this, this.roster);
+    this.breakout.sendState(p);
   }
 
   // -------------------------------------------------------------------------
@@ -178,7 +210,7 @@ export class Meeting {
   }
 
   /** The host's first arrival starts the clock of auto-lock and maximum duration. */
-  private start(): void {
+  start(): void {
     if (this.startedAt !== undefined) return;
     this.startedAt = Date.now();
     this.clock.started(this.startedAt, this.settings.autoLockMinutes);
@@ -204,6 +236,8 @@ export class Meeting {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.clock.stop();
+    this.recording.close();
+    this.breakout.end();
     this.speaking.clear();
     for (const p of this.roster.all()) {
       clearTimeout(p.reconnectTimer);
@@ -313,6 +347,28 @@ export class Meeting {
 
   signal(p: Participant, data: string): void {
     this.chatRelay.signal(p, data);
+  }
+
+  poll(p: Participant, to: string | undefined, data: string): void {
+    this.pollRelay.poll(p, to, data);
+  }
+
+  // Recording with consent (recording.ts)
+
+  askToRecord(p: Participant, request: string, proof: string): void {
+    this.recording.ask(p, request, proof);
+  }
+
+  answerRecording(p: Participant, request: string, consent: boolean, proof: string | undefined): void {
+    this.recording.answer(p, request, consent, proof);
+  }
+
+  startRecording(p: Participant, request: string): void {
+    this.recording.start(p, request);
+  }
+
+  stopRecording(p: Participant): void {
+    this.recording.stop(p);
   }
 
   setKeyPackage(p: Participant, keyPackage: string): void {

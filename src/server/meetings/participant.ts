@@ -16,7 +16,7 @@
  * There is no way back from `joined` to a waiting state, nor out of `gone`: a person who comes again is a
  * new participant, with a new id, who goes through entry and the waiting room again.
  */
-import type { LeaveReason, ParticipantInfo, Role, ServerMessage, WaitingEntry } from '../../protocol/index.ts';
+import type { LeaveReason, ParticipantInfo, Role, ServerMessage, VerifiedIdentity, WaitingEntry } from '../../protocol/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import { newParticipantId, newSecret } from '../security/random.ts';
 
@@ -56,6 +56,8 @@ export class Participant {
   reconnectTimer: NodeJS.Timeout | undefined;
   /** When the participant got into the meeting proper (not the waiting room): seniority for succession. */
   admittedAt = Number.POSITIVE_INFINITY;
+  /** Who the server knows this person to be (a personal invitation or a signed-in account); shown to hosts while waiting. */
+  identity: VerifiedIdentity | undefined;
 
   constructor(
     public name: string,
@@ -98,7 +100,12 @@ export class Participant {
 
   /** How hosts see this person in the waiting room. */
   waitingEntry(): WaitingEntry {
-    return { participantId: this.id, name: this.name, ...(this.keyPackage !== undefined ? { keyPackage: this.keyPackage } : {}) };
+    return {
+      participantId: this.id,
+      name: this.name,
+      ...(this.keyPackage !== undefined ? { keyPackage: this.keyPackage } : {}),
+      ...(this.identity !== undefined ? { identity: this.identity } : {}),
+    };
   }
 
   info(mayShareScreen: boolean): ParticipantInfo {

@@ -8,7 +8,7 @@
  */
 import type { MediaEngine } from '../../media/engine.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { LeaveReason } from '../../protocol/index.ts';
+import type { LeaveReason, VerifiedIdentity } from '../../protocol/index.ts';
 import { ProtocolError } from '../errors.ts';
 import { FailureThrottle } from '../security/failure-throttle.ts';
 import { newMeetingId, newPasscode, secretsEqual } from '../security/random.ts';
@@ -20,9 +20,24 @@ export interface RegistryLimits extends MeetingLimits {
   maxMeetingsPerAddress: number;
 }
 
+/**
+ * What a `join` brings besides a passcode, from src/server/schedules/: a personal invitation and the socket's
+ * signed-in account.
+ */
+export interface EntryCredentials {
+  /** `none`: no invitation given; `valid`: it admits to this meeting (no passcode needed); `invalid`: a failure. */
+  invitation: 'none' | 'valid' | 'invalid';
+  /** A valid invitation, or a signed-in account whose e-mail is invited: passes the `invitedOnly` setting. */
+  invited: boolean;
+  /** Shown to the hosts in the waiting room. */
+  identity?: VerifiedIdentity | undefined;
+}
+
 export interface JoinRequest {
   meetingId: string;
-  passcode: string;
+  /** Absent when a personal invitation (`credentials`) or the host secret stands in for it. */
+  passcode?: string | undefined;
+  credentials?: EntryCredentials | undefined;
   name: string;
   deviceId: string;
   hostSecret?: string | undefined;
@@ -91,8 +106,13 @@ export class MeetingRegistry {
       const wait = Math.max(this.addressThrottle.waitFor(request.address), this.meetingThrottle.waitFor(request.meetingId));
       if (wait > 0) throw new ProtocolError('throttled', 'too many failed attempts; wait before trying again', wait);
       // Compare against a throw-away passcode when there is no meeting, so both paths do the same work.
-      const passcodeOk = secretsEqual(request.passcode, meeting?.passcode ?? newPasscode()) && meeting !== undefined;
-      if (!passcodeOk || request.hostSecret !== undefined) {
+      const passcodeOk = secretsEqual(request.passcode ?? '', meeting?.passcode ?? newPasscode()) && meeting !== undefined;
+      // A valid personal invitation stands in for the passcode; an invalid one is a failure like a wrong passcode.
+      const invitation = request.credentials?.invitation ?? 'none';
+      const entitled = invitation === 'valid' ? meeting !== undefined : invitation === 'none' && passcodeOk;
+      // "Invited people only": the passcode alone is not enough, and the refusal looks like a wrong passcode.
+      const invitedOk = meeting?.settings.invitedOnly !== true || request.credentials?.invited === true;
+      if (!entitled || !invitedOk || request.hostSecret !== undefined) {
         this.addressThrottle.recordFailure(request.address);
         this.meetingThrottle.recordFailure(request.meetingId);
         throw new ProtocolError('join-refused', 'no meeting with this id and passcode');
@@ -100,7 +120,8 @@ export class MeetingRegistry {
       // A success does not clear the address's failures: owning one meeting must not reset guessing at another.
     }
 
-    const participant = meeting!.enter({ name: request.name, deviceId: request.deviceId, address: request.address, asHost }, sink);
+    const identity = request.credentials?.identity;
+    const participant = meeting!.enter({ name: request.name, deviceId: request.deviceId, address: request.address, asHost, ...(identity ? { identity } : {}) }, sink);
     this.trackResumeToken(meeting!, participant);
     return { meeting: meeting!, participant };
   }
@@ -113,6 +134,20 @@ export class MeetingRegistry {
       throw new ProtocolError('join-refused', 'this session cannot be resumed');
     }
     entry.meeting.resume(entry.participant, sink);
+    this.trackResumeToken(entry.meeting, entry.participant);
+    return entry;
+  }
+
+  /**
+   * Enters a breakout room of a live meeting with a single-use ticket (breakout/breakout-rooms.ts). Anything
+   * wrong (no such meeting or room, a ticket unknown, used, expired, another person's or the rooms closed) gets
+   * the one answer `join-refused`. It does not feed the join throttles: a ticket is 256 random bits, so there
+   * is nothing to guess, and a stale ticket of an honest browser (rooms closed meanwhile) must not slow its
+   * next passcode join; the per-connection rate limit of `breakout-enter` applies.
+   */
+  enterBreakout(request: { meetingId: string; roomId: string; ticket: string; deviceId: string; address: string }, sink: MessageSink): { meeting: Meeting; participant: Participant } {
+    const entry = this.meetings.get(request.meetingId)?.breakout.redeem(request.roomId, request.ticket, request.deviceId, sink);
+    if (entry === undefined) throw new ProtocolError('join-refused', 'no breakout room for this ticket');
     this.trackResumeToken(entry.meeting, entry.participant);
     return entry;
   }
@@ -136,6 +171,7 @@ export class MeetingRegistry {
     this.endedIds.add(meeting.id);
     // Bounded: past this, an 80-bit id colliding with a forgotten one is still far less likely than a guess.
     if (this.endedIds.size > 1_000_000) this.endedIds.delete(this.endedIds.values().next().value as string);
-    for (const [token, entry] of this.byResumeToken) if (entry.meeting === meeting) this.byResumeToken.delete(token);
+    // Its breakout rooms ended with it: their participants' tokens go too.
+    for (const [token, entry] of this.byResumeToken) if (entry.meeting === meeting || entry.meeting.parent === meeting) this.byResumeToken.delete(token);
   }
 }

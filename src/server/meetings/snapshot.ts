@@ -7,6 +7,7 @@ import type { MeetingSettings, ServerMessage } from '../../protocol/index.ts';
 import type { MeetingMedia } from './meeting-media.ts';
 import type { MlsDelivery } from './mls-delivery.ts';
 import type { Participant } from './participant.ts';
+import type { RecordingConsent } from './recording.ts';
 import type { Roster } from './roster.ts';
 import { waitingRoomSnapshot } from './waiting-room-feed.ts';
 
@@ -19,6 +20,7 @@ export interface MeetingView {
   readonly passcode: string;
   readonly media: Pick<MeetingMedia, 'listPublications'>;
   readonly mls: Pick<MlsDelivery, 'epoch' | 'groupExists'>;
+  readonly recording: Pick<RecordingConsent, 'status' | 'needsConsent' | 'waitingAnswers'>;
 }
 
 export function sendMeetingSnapshot(p: Participant, meeting: MeetingView, roster: Roster): void {
@@ -32,8 +34,9 @@ export function sendMeetingSnapshot(p: Participant, meeting: MeetingView, roster
     participants: roster.joined.map((o) => roster.info(o)),
     publications: meeting.media.listPublications(),
     mls: { epoch: meeting.mls.epoch, groupExists: meeting.mls.groupExists },
+    ...(meeting.recording.needsConsent ? { recording: meeting.recording.status } : {}),
   };
   p.send(joined);
   // The only time a host is sent the whole waiting room; afterwards, changes only.
-  if (p.isHostOrCohost) for (const message of waitingRoomSnapshot(roster.waitingRoomEntries())) p.send(message);
+  if (p.isHostOrCohost) for (const message of [...waitingRoomSnapshot(roster.waitingRoomEntries()), ...meeting.recording.waitingAnswers()]) p.send(message);
 }

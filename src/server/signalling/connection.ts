@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import { decodeClientMessage, encodeMessage, MAX_FRAME_BYTES, type ClientMessage, type ClientMessageType, type LeaveReason, type ServerMessage } from '../../protocol/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import { ProtocolError } from '../errors.ts';
+import type { SignedIn } from '../accounts/types.ts';
 import type { Meeting } from '../meetings/meeting.ts';
 import type { MessageSink, Participant } from '../meetings/participant.ts';
 import { RateLimiter } from '../security/rate-limiter.ts';
@@ -31,6 +32,8 @@ export interface ConnectionContext {
 }
 
 export class Connection implements MessageSink {
+  /** The signed-in account of the upgrade request's session cookie, resolved once by app.ts; undefined: none. */
+  account: SignedIn | undefined;
   meeting: Meeting | undefined;
   participant: Participant | undefined;
   private readonly limiter = new RateLimiter<ClientMessageType | 'invalid'>(bucketFor);

@@ -7,12 +7,13 @@ import type { ClientMessage, ClientMessageOf, ServerMessage } from '../../protoc
 import { ProtocolError } from '../errors.ts';
 import type { Meeting } from '../meetings/meeting.ts';
 import type { Participant } from '../meetings/participant.ts';
-import type { MeetingRegistry } from '../meetings/registry.ts';
+import type { EntryCredentials, MeetingRegistry } from '../meetings/registry.ts';
+import type { ScheduleService } from '../schedules/service.ts';
 import type { Connection } from './connection.ts';
 
 type InMeeting = { meeting: Meeting; participant: Participant; connection: Connection };
 type Handler<T extends ClientMessage['type']> = (ctx: InMeeting, message: ClientMessageOf<T>) => Promise<ServerMessage | void> | ServerMessage | void;
-type MeetingHandlers = { [T in Exclude<ClientMessage['type'], 'create-meeting' | 'join' | 'resume'>]: Handler<T> };
+type MeetingHandlers = { [T in Exclude<ClientMessage['type'], 'create-meeting' | 'join' | 'resume' | 'breakout-enter'>]: Handler<T> };
 
 const meetingHandlers: MeetingHandlers = {
   leave: ({ meeting, participant }) => meeting.leave(participant, 'left'),
@@ -38,6 +39,17 @@ const meetingHandlers: MeetingHandlers = {
   'restart-subscriber': ({ meeting, participant }) => meeting.restartSubscriber(participant),
   chat: ({ meeting, participant }, m) => meeting.chat(participant, m.to, m.body),
   signal: ({ meeting, participant }, m) => meeting.signal(participant, m.data),
+  poll: ({ meeting, participant }, m) => meeting.poll(participant, m.to, m.data),
+  'recording-ask': ({ meeting, participant }, m) => meeting.askToRecord(participant, m.request, m.proof),
+  'recording-answer': ({ meeting, participant }, m) => meeting.answerRecording(participant, m.request, m.consent, m.proof),
+  'recording-start': ({ meeting, participant }, m) => meeting.startRecording(participant, m.request),
+  'recording-stop': ({ meeting, participant }) => meeting.stopRecording(participant),
+  'breakout-create': ({ meeting, participant }, m) => meeting.breakout.create(participant, m.rooms, { allowChoice: m.allowChoice, allowReturn: m.allowReturn }),
+  'breakout-assign': ({ meeting, participant }, m) => meeting.breakout.assign(participant, m.assignments),
+  'breakout-assign-random': ({ meeting, participant }) => meeting.breakout.assignRandom(participant),
+  'breakout-open': ({ meeting, participant }, m) => meeting.breakout.open(participant, m.minutes),
+  'breakout-close': ({ meeting, participant }, m) => meeting.breakout.close(participant, m.countdownSeconds),
+  'breakout-join': ({ meeting, participant }, m) => meeting.breakout.join(participant, m.room),
   'mls-key-package': ({ meeting, participant }, m) => meeting.setKeyPackage(participant, m.keyPackage),
   'mls-group-created': ({ meeting, participant }) => meeting.groupCreated(participant),
   'mls-commit': ({ meeting, participant }, m) => meeting.commit(participant, m.mls, m.adds, m.removes),
@@ -45,16 +57,56 @@ const meetingHandlers: MeetingHandlers = {
   'mls-resync': ({ meeting, participant }, m) => meeting.resync(participant, m.keyPackage),
 };
 
-export async function handleMessage(registry: MeetingRegistry, connection: Connection, message: ClientMessage): Promise<ServerMessage | void> {
+/** Services besides the registry that entry messages use (app.ts passes them). */
+export interface EntryServices {
+  /** Scheduled meetings: `create-meeting {scheduleId}` and `join {invitation}` (src/server/schedules/). */
+  schedules?: Pick<ScheduleService, 'startOccurrence' | 'entryCredentials'> | undefined;
+  /** Who may create meetings, and what a creation tells the accounts (src/server/accounts/hosting.ts); none: anyone. */
+  hosting?: HostingGate | undefined;
+}
+
+export interface HostingGate {
+  /** Throws ProtocolError `sign-in-required` when this socket may not create a meeting. */
+  mayCreate(connection: Connection): Promise<void>;
+  /** Records the owner and audits `meeting-created`. */
+  created(connection: Connection, meeting: Meeting, scheduled: boolean): Promise<void>;
+}
+
+/** What a join brings besides its passcode: an invitation, the socket's account (none without schedules). */
+async function entryCredentials(services: EntryServices, connection: Connection, message: ClientMessageOf<'join'>): Promise<EntryCredentials | undefined> {
+  if (!services.schedules) return message.invitation === undefined ? undefined : { invitation: 'invalid', invited: false };
+  if (message.invitation === undefined && !connection.account) return undefined;
+  return services.schedules.entryCredentials(message.meetingId, message.invitation, connection.account);
+}
+
+export async function handleMessage(registry: MeetingRegistry, connection: Connection, message: ClientMessage, services: EntryServices = {}): Promise<ServerMessage | void> {
   switch (message.type) {
     case 'create-meeting': {
       if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
+      await services.hosting?.mayCreate(connection);
+      if (message.scheduleId !== undefined) {
+        if (!services.schedules) throw new ProtocolError('not-found', 'no such schedule');
+        const meeting = await services.schedules.startOccurrence(connection.account, message.scheduleId, (title) => registry.create(title, connection.address));
+        await services.hosting?.created(connection, meeting, true);
+        return { type: 'created', meetingId: meeting.id, passcode: meeting.passcode, hostSecret: meeting.hostSecret };
+      }
       const meeting = registry.create(message.title, connection.address);
+      await services.hosting?.created(connection, meeting, false);
       return { type: 'created', meetingId: meeting.id, passcode: meeting.passcode, hostSecret: meeting.hostSecret };
     }
     case 'join': {
       if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
-      const { meeting, participant } = registry.join({ ...message, address: connection.address }, connection);
+      const credentials = await entryCredentials(services, connection, message);
+      // Checked again: another join on this connection may have finished while the credentials were looked up.
+      if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
+      const { meeting, participant } = registry.join({ ...message, address: connection.address, credentials }, connection);
+      connection.meeting = meeting;
+      connection.participant = participant;
+      return;
+    }
+    case 'breakout-enter': {
+      if (connection.participant) throw new ProtocolError('invalid-state', 'already in a meeting');
+      const { meeting, participant } = registry.enterBreakout({ ...message, address: connection.address }, connection);
       connection.meeting = meeting;
       connection.participant = participant;
       return;

@@ -1,4 +1,4 @@
-/** The bottom bar: microphone, camera, screen, leave; the layout switch, people, chat, security. */
+/** The bottom bar: microphone, camera, screen, leave; the layout switch, people, chat, polls, security. */
 import type { Room } from '../../client/index.ts';
 import { h } from '../dom.ts';
 import { icon, type IconName } from '../icons.ts';
@@ -7,10 +7,10 @@ import type { LayoutMode } from './layout/layout-preferences.ts';
 import { canShareScreen } from './screen-share-support.ts';
 
 
-export type PanelName = 'chat' | 'participants' | 'security';
+export type PanelName = 'chat' | 'participants' | 'security' | 'polls';
 
 /** The panel buttons' names (the unread count is added to the name, never to the visible label). */
-const PANEL_LABELS = { chat: 'bar.chat', participants: 'bar.people', security: 'bar.security' } as const satisfies Record<PanelName, PlainKey>;
+const PANEL_LABELS = { chat: 'bar.chat', participants: 'bar.people', security: 'bar.security', polls: 'bar.polls' } as const satisfies Record<PanelName, PlainKey>;
 
 interface ToggleButton {
   button: HTMLButtonElement;
@@ -47,7 +47,7 @@ export class ControlBar {
   readonly #leave: HTMLButtonElement;
   #openPanel: PanelName | null = null;
   #layoutMode: LayoutMode = 'grid';
-  readonly #badges: Record<PanelName, number> = { chat: 0, participants: 0, security: 0 };
+  readonly #badges: Record<PanelName, number> = { chat: 0, participants: 0, security: 0, polls: 0 };
   readonly #offs: (() => void)[] = [];
 
   constructor(
@@ -67,6 +67,7 @@ export class ControlBar {
       chat: toggleButton('chat-button', () => actions.togglePanel('chat')),
       participants: toggleButton('participants-button', () => actions.togglePanel('participants')),
       security: toggleButton('security-button', () => actions.togglePanel('security')),
+      polls: toggleButton('polls-button', () => actions.togglePanel('polls')),
     };
     this.#layout = toggleButton('layout-switch', () => actions.toggleLayout());
     this.#leave = h('button', { class: 'leave-button', attrs: { type: 'button', 'data-testid': 'leave-button', 'aria-label': t('bar.leave'), title: t('bar.leave') } }, icon('leave'));
@@ -87,7 +88,7 @@ export class ControlBar {
           ...(extras.beforeLeave ?? []),
           this.#leave,
         ),
-        h('div', { class: 'bar-group bar-right' }, this.#layout.button, this.#panels.participants.button, this.#panels.chat.button, this.#panels.security.button),
+        h('div', { class: 'bar-group bar-right' }, this.#layout.button, this.#panels.participants.button, this.#panels.chat.button, this.#panels.polls.button, this.#panels.security.button),
       ),
     );
     const update = () => this.render();
@@ -151,7 +152,8 @@ export class ControlBar {
     this.#panels.participants.set(this.#openPanel === 'participants', t(PANEL_LABELS.participants), 'people');
     this.#panels.chat.set(this.#openPanel === 'chat', t(PANEL_LABELS.chat), 'chat');
     this.#panels.security.set(this.#openPanel === 'security', t(PANEL_LABELS.security), 'shield');
-    for (const panel of ['chat', 'participants', 'security'] as const) this.#nameWithBadge(panel);
+    this.#panels.polls.set(this.#openPanel === 'polls', t(PANEL_LABELS.polls), 'poll');
+    for (const panel of ['chat', 'participants', 'security', 'polls'] as const) this.#nameWithBadge(panel);
     // Everyone sees the security panel: the encryption state and code are for all; only hosts get the switches.
     this.#panels.security.button.hidden = false;
   }

@@ -14,6 +14,7 @@ import { mediaNotice } from './media-notice.ts';
 import { mediaPathNotice } from '../connectivity/media-path-notice.ts';
 import { showHostLeaveDialog } from './leave-dialog.ts';
 import { ParticipantsPanel } from './participants-panel.ts';
+import { PollsPanel } from './polls-panel.ts';
 import { screenShareErrorText } from './screen-share-support.ts';
 import { SecurityPanel } from './security-panel.ts';
 import { ShareLinkCard } from './share-link-card.ts';
@@ -23,9 +24,11 @@ import { WaitingNotifier } from './waiting-notifier.ts';
 import { DeviceMenus, SpeakerOutput } from './device-menu.ts';
 import { HandsUi } from './hands.ts';
 import { ReactionsUi } from './reactions.ts';
+import { RecordingUi } from './recording/recording-ui.ts';
 import { Shortcuts } from './shortcuts.ts';
+import { BreakoutUi } from './breakout/breakout-ui.ts';
 
-const PANEL_TITLES: Record<PanelName, PlainKey> = { chat: 'meeting.panel.chat', participants: 'meeting.panel.participants', security: 'meeting.panel.security' };
+const PANEL_TITLES: Record<PanelName, PlainKey> = { chat: 'meeting.panel.chat', participants: 'meeting.panel.participants', security: 'meeting.panel.security', polls: 'meeting.panel.polls' };
 
 export function meetingView(room: Room, meetingId: string, toaster: Toaster): { element: HTMLElement; dispose(): void } {
   const grid = new LayoutController(room);
@@ -34,6 +37,9 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   const people = new ParticipantsPanel(room, toaster);
   people.pins = { pinned: () => grid.pinned, toggle: (id) => grid.togglePin(id) };
   const security = new SecurityPanel(room, meetingId, toaster);
+  // Polls (polls-panel.ts): a badge on the button when someone asks while the panel is closed.
+  const polls = new PollsPanel(room, toaster, () => setPanel('polls'));
+  polls.onOpened = () => bar.setBadge('polls', open === 'polls' ? 0 : 1);
   // Per-person verification: states in the people list, counts in the security panel.
   const verification = new PeopleVerification(room);
   people.verification = { model: verification, open: (id) => showVerifyDialog(verification, id, toaster) };
@@ -53,6 +59,10 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   people.hands = hands;
   hands.onChanged = () => people.render();
   const reactions = new ReactionsUi(room, toaster, grid.element);
+  // Recording with everyone's consent (recording/): Record for hosts, the indicator for all, answers from the waiting room.
+  const recording = new RecordingUi(room, toaster);
+  people.recordingNote = (id) => recording.waitingNote(id);
+  recording.onWaitingAnswer = () => people.render();
   // Ctrl+D / M, Ctrl+E / V, H, C, P and "?" (shortcuts.ts).
   const shortcuts = new Shortcuts(room, { toggleHand: () => hands.toggle(), togglePanel: (name) => setPanel(open === name ? null : name) });
 
@@ -79,7 +89,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
         .finally(offNotice);
     },
     toggleLayout: () => grid.setMode(grid.mode === 'speaker' ? 'grid' : 'speaker'),
-  }, { micMenu: devices.micButton, cameraMenu: devices.cameraButton, beforeLeave: [hands.button, reactions.button] });
+  }, { micMenu: devices.micButton, cameraMenu: devices.cameraButton, beforeLeave: [hands.button, reactions.button, recording.button] });
   const showLayout = () => bar.setLayoutMode(grid.mode);
   const offLayout = grid.preferences.on('changed', () => {
     showLayout();
@@ -93,9 +103,10 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
     panel.hidden = name === null;
     if (name) {
       panelTitle.textContent = t(PANEL_TITLES[name]);
-      panelBody.replaceChildren(name === 'chat' ? chat.element : name === 'participants' ? people.element : security.element);
+      panelBody.replaceChildren(name === 'chat' ? chat.element : name === 'participants' ? people.element : name === 'polls' ? polls.element : security.element);
       panel.dataset.panel = name;
     }
+    if (name === 'polls') bar.setBadge('polls', 0);
     if (name === 'chat') {
       unread = 0;
       bar.setBadge('chat', 0);
@@ -122,7 +133,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
   const connection = h('span', { class: 'pill warn', text: t('meeting.reconnecting'), attrs: { hidden: true, role: 'status' } });
   const media = mediaNotice(room);
   const mediaPath = mediaPathNotice(room);
-  const top = h('header', { class: 'meeting-top' }, title, clock, badge.element, lockBadge, connection, media.element, shortcuts.helpButton, languageMenu());
+  const top = h('header', { class: 'meeting-top' }, title, clock, badge.element, recording.indicator.element, lockBadge, connection, media.element, shortcuts.helpButton, languageMenu());
   const renderTop = () => {
     title.textContent = room.state.title || t('meeting.untitled');
     lockBadge.hidden = !room.state.settings?.locked;
@@ -142,6 +153,9 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
 
   const element = h('div', { class: 'meeting', attrs: { 'data-testid': 'meeting' } }, top, h('div', { class: 'meeting-main' }, h('main', { class: 'stage' }, mediaPath.element, grid.element, shareLink.element, reactions.overlay), panel), bar.element, shortcuts.announcer);
   const speakerOutput = new SpeakerOutput(element, room.options.localMedia);
+  // Breakout rooms (breakout/): the button and countdown in the top bar; a room's own stage replaces the grid.
+  const breakout = room.breakout ? new BreakoutUi(room, room.breakout, toaster, grid.element) : null;
+  if (breakout) shortcuts.helpButton.before(breakout.clock, breakout.button);
   return {
     element,
     dispose() {
@@ -150,6 +164,7 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
       chat.dispose();
       people.dispose();
       security.dispose();
+      polls.dispose();
       bar.dispose();
       offLayout();
       grid.dispose();
@@ -165,7 +180,9 @@ export function meetingView(room: Room, meetingId: string, toaster: Toaster): { 
       devices.dispose();
       hands.dispose();
       reactions.dispose();
+      recording.dispose();
       speakerOutput.dispose();
+      breakout?.dispose();
     },
   };
 }

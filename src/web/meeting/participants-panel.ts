@@ -4,7 +4,7 @@
  * itself is kept from the server's changes), so it is never stale.
  */
 import type { Room } from '../../client/index.ts';
-import type { ParticipantInfo } from '../../protocol/index.ts';
+import type { ParticipantInfo, VerifiedIdentity } from '../../protocol/index.ts';
 import { isolate, typedTextAttrs } from '../bidi.ts';
 import { h } from '../dom.ts';
 import { icon } from '../icons.ts';
@@ -17,6 +17,11 @@ const ROLE_LABEL = { host: 'people.role.host', cohost: 'people.role.cohost', par
 export class ParticipantsPanel {
   readonly element = h('div', { class: 'panel-body participants-panel' });
   readonly #offs: (() => void)[] = [];
+  /**
+   * Who the server said waiting people were (hosts only: it comes in waiting-room entries), kept after they are
+   * admitted so that the list of people in the meeting still shows "verified: <email>" beside them.
+   */
+  readonly #identities = new Map<string, VerifiedIdentity>();
   onWaitingChanged: ((count: number) => void) | null = null;
   /** This person's own pin (the meeting view sets it); null: no Pin / Unpin buttons. */
   pins: { pinned(): string | null; toggle(participantId: string): void } | null = null;
@@ -24,6 +29,8 @@ export class ParticipantsPanel {
   verification: { model: PeopleVerification; open(participantId: string): Promise<void> } | null = null;
   /** Raised hands (the meeting view sets it, hands.ts): the queue above the list, a numbered hand on each row. */
   hands: { section(): HTMLElement | null; indicator(participantId: string): HTMLElement | null } | null = null;
+  /** A waiting person's answer about the recording (the meeting view sets it, recording/recording-ui.ts). */
+  recordingNote: ((participantId: string) => string | null) | null = null;
 
   constructor(
     readonly room: Room,
@@ -43,6 +50,7 @@ export class ParticipantsPanel {
 
   render(): void {
     const s = this.room.state;
+    for (const w of s.waiting) if (w.identity) this.#identities.set(w.participantId, w.identity);
     const focused = document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement) ? document.activeElement.dataset.testid : undefined;
     const parts: HTMLElement[] = [];
     if (s.isHost) parts.push(this.#waitingSection());
@@ -85,7 +93,8 @@ export class ParticipantsPanel {
               h(
                 'li',
                 { class: 'person', attrs: { 'data-testid': 'waiting-entry', 'data-participant-id': w.participantId } },
-                h('span', { class: 'person-name', text: w.name, attrs: typedTextAttrs }),
+                h('span', { class: 'person-main' }, h('span', { class: 'person-name', text: w.name, attrs: typedTextAttrs }), identityTag(w.identity)),
+                ((note) => (note ? h('span', { class: 'muted small', text: note, attrs: { 'data-testid': 'waiting-recording-answer' } }) : null))(this.recordingNote?.(w.participantId) ?? null),
                 h(
                   'span',
                   { class: 'person-actions' },
@@ -151,6 +160,7 @@ export class ParticipantsPanel {
         h('span', { class: 'person-name', text: p.name, attrs: typedTextAttrs }),
         status ? h('span', { class: 'person-role', text: status }) : null,
         verifyStatus ? verificationTag(verifyStatus.state, verifyStatus.rememberedAs, p.name) : null,
+        s.isHost ? identityTag(this.#identities.get(p.id), 'participant-identity') : null,
       ),
       this.hands?.indicator(p.id) ?? null,
       h('span', { class: `person-mic${p.audio ? '' : ' off'}`, attrs: { role: 'img', 'aria-label': t(p.audio ? 'people.mic.on' : 'people.mic.off') } }, icon(p.audio ? 'mic' : 'mic-off', 'icon small')),
@@ -192,6 +202,20 @@ export class ParticipantsPanel {
     });
     return button;
   }
+}
+
+/**
+ * "verified: priya@example.org": who the server knows a waiting person to be (a signed-in account, or the
+ * address a personal invitation was sent to), beside the name they typed. The address is shown isolated, as
+ * typed text (it passed the typed-text rule on the server).
+ */
+function identityTag(identity: VerifiedIdentity | undefined, testId = 'waiting-identity'): HTMLElement | null {
+  if (!identity) return null;
+  return h('span', {
+    class: 'person-role verified-identity',
+    text: t('people.verified-identity', { email: identity.email }),
+    attrs: { dir: 'auto', title: t(identity.kind === 'account' ? 'people.verified-identity.account' : 'people.verified-identity.invitation'), 'data-testid': testId },
+  });
 }
 
 function rank(p: ParticipantInfo): number {

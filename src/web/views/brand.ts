@@ -4,8 +4,11 @@ import { t } from '../i18n/index.ts';
 import { languageMenu } from '../i18n/language-menu.ts';
 import type { LiveText } from '../i18n/live-text.ts';
 
-/** `live`: for a view that stays on screen across a change of language (else the view is drawn anew). */
-export function brandHeader(live?: LiveText): HTMLElement {
+/**
+ * `live`: for a view that stays on screen across a change of language (else the view is drawn anew).
+ * `menu`: the signed-in user's menu (src/web/accounts/user-menu.ts), after the language menu.
+ */
+export function brandHeader(live?: LiveText, menu: HTMLElement | null = null): HTMLElement {
   const name = h('span', { class: 'brand-name' });
   const link = h('a', { class: 'brand', attrs: { href: '/' } }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), name);
   const write = () => {
@@ -14,5 +17,5 @@ export function brandHeader(live?: LiveText): HTMLElement {
   };
   if (live) live.add(write);
   else write();
-  return h('header', { class: 'brand-bar' }, link, languageMenu(live));
+  return h('header', { class: 'brand-bar' }, link, languageMenu(live), menu);
 }

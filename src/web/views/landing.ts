@@ -1,15 +1,22 @@
-/** `/`: start a new meeting, or join one from a link or id. */
-import { createMeeting, defaultSignallingUrl } from '../../client/index.ts';
+/**
+ * `/`: start a new meeting, or join one from a link or id. With accounts (`whoMayHost: 'accounts'`), someone
+ * not signed in is asked to sign in to start a meeting; joining by link never needs an account. Someone signed
+ * in has their menu in the header (src/web/accounts/user-menu.ts).
+ */
+import { createMeeting, defaultSignallingUrl, SignallingError } from '../../client/index.ts';
+import type { SessionInfo } from '../accounts/schemas.ts';
+import { userMenu } from '../accounts/user-menu.ts';
 import { isTypedTextAllowed } from '../../protocol/text.ts';
-import { copyText, h, setAttrs } from '../dom.ts';
+import { h, setAttrs } from '../dom.ts';
 import { t, type PlainKey } from '../i18n/index.ts';
 import { LiveText } from '../i18n/live-text.ts';
-import { icon } from '../icons.ts';
 import { meetingLink, parseMeetingInput } from '../links.ts';
 import { brandHeader } from './brand.ts';
+import { linkRow } from './link-row.ts';
 
 /** The landing page stays on screen when the language changes: what was typed and a new meeting's links stay. */
-export function landingView(navigate: (url: string) => void): HTMLElement {
+/** `session`: who is signed in (null: the server did not say; the page is then as without accounts). */
+export function landingView(navigate: (url: string) => void, session: SessionInfo | null = null): HTMLElement {
   const live = new LiveText();
   /** An element whose text is the message `key`; `error` keeps the key of the error shown, or null. */
   const text = <E extends HTMLElement>(el: E, key: PlainKey): E => {
@@ -79,8 +86,9 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
         ),
       );
       result.hidden = false;
-    } catch {
-      setStatus('landing.create.failed');
+    } catch (error) {
+      // Accounts mode and the session ended meanwhile (signed out elsewhere, expired): say so, not "try again".
+      setStatus(error instanceof SignallingError && error.code === 'sign-in-required' ? 'landing.create.sign-in' : 'landing.create.failed');
     } finally {
       createButton.disabled = false;
     }
@@ -125,43 +133,32 @@ export function landingView(navigate: (url: string) => void): HTMLElement {
     joinError,
   );
 
+  // Accounts mode, signed out: the way to start a meeting is to sign in first.
+  const mustSignIn = session !== null && !session.signedIn && session.whoMayHost === 'accounts';
+  const signInCard = mustSignIn
+    ? h(
+        'section',
+        { class: 'card', attrs: { 'aria-labelledby': 'new-heading', 'data-testid': 'signin-to-start-card' } },
+        text(h('h2', { attrs: { id: 'new-heading' } }), 'landing.start.heading'),
+        text(h('p', { class: 'muted' }), 'landing.signin.intro'),
+        h('div', { class: 'actions' }, text(h('a', { class: 'button primary', attrs: { href: '/signin', 'data-testid': 'signin-to-start' } }), 'landing.signin')),
+      )
+    : null;
+  const menu = session?.signedIn
+    ? userMenu(live, session, navigate)
+    : session
+      ? text(h('a', { class: 'button secondary header-signin', attrs: { href: '/signin', 'data-testid': 'header-signin' } }), 'signin.title')
+      : null;
+
   return h(
     'div',
     { class: 'page landing' },
-    brandHeader(live),
+    brandHeader(live, menu),
     h(
       'main',
       { class: 'landing-main' },
       h('section', { class: 'hero' }, text(h('h1'), 'landing.hero.title'), text(h('p', { class: 'lede' }), 'landing.hero.lede')),
-      h('div', { class: 'landing-cards' }, createForm, joinForm),
+      h('div', { class: 'landing-cards' }, signInCard ?? createForm, joinForm),
     ),
   );
-}
-
-function linkRow(live: LiveText, label: PlainKey, link: string, testId: string): HTMLElement {
-  const field = h('input', { class: 'input mono', attrs: { type: 'text', readonly: true, value: link, 'data-testid': testId } });
-  const copied = h('span', { class: 'copied', attrs: { 'aria-live': 'polite' } });
-  const caption = h('span', { class: 'label' });
-  const copy = h(
-    'button',
-    {
-      class: 'icon-button',
-      attrs: { type: 'button', 'data-testid': `copy-${testId}` },
-      on: {
-        click: async () => {
-          const ok = await copyText(link);
-          if (!ok) field.select();
-          copied.textContent = t(ok ? 'landing.copied' : 'landing.copy.by-hand');
-          setTimeout(() => (copied.textContent = ''), 2000);
-        },
-      },
-    },
-    icon('copy'),
-  );
-  live.add(() => {
-    caption.textContent = t(label);
-    setAttrs(field, { 'aria-label': t(label) });
-    setAttrs(copy, { 'aria-label': t('landing.copy.label', { label: t(label) }), title: t('landing.copy') });
-  });
-  return h('div', { class: 'link-row' }, caption, h('div', { class: 'link-field' }, field, copy), copied);
 }

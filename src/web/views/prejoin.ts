@@ -18,7 +18,7 @@ export interface PrejoinResult {
   passcode: string;
 }
 
-const NAME_KEY = 'sabha.displayName';
+export const NAME_KEY = 'sabha.displayName';
 
 export function prejoinView(
   media: LocalMedia,
