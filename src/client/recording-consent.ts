@@ -8,7 +8,8 @@
  *                                we have not answered (we entered with the host link, without the waiting room)
  *   handleMessage(m)             recording-state, recording-ask (opened: a prompt only for a sealed ask from the host
  *                                the server names), recording-consent-needed (waiting room: asked in clear),
- *                                recording-answer (hosts: opened and checked against the clear answer),
+ *                                recording-answer (hosts and co-hosts: opened and checked against the clear
+ *                                answer, for the current request; the snapshot repeats those counted so far),
  *                                recording-outcome (hosts: who declined, who never answered)
  *   handleRosterChanged()        people came or went: the asker checks again whether everyone said yes
  *   ask() / answer(yes) / start() / stop() / withdraw()   what the person does
@@ -24,6 +25,7 @@ import type { ServerMessageOf } from '../protocol/index.ts';
 import { Emitter } from '../events/emitter.ts';
 import type { MeetingEncryption } from './e2ee/meeting-encryption.ts';
 import type { OutgoingMessage } from './signalling-client.ts';
+import { RecordingAnswers, type RecordingAnswer } from './recording-answers.ts';
 
 export type RecordingView =
   | { readonly state: 'idle' }
@@ -42,12 +44,7 @@ export interface ConsentPrompt {
   readonly deadline?: number;
 }
 
-export interface RecordingAnswer {
-  readonly consent: boolean;
-  /** A sealed answer that opened and agreed, or one from the waiting room (which has no proof). */
-  readonly trusted: boolean;
-  readonly waiting: boolean;
-}
+export type { RecordingAnswer } from './recording-answers.ts';
 
 export interface RecordingConsentEvents {
   status: [view: RecordingView];
@@ -87,9 +84,10 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
   #prompt: ConsentPrompt | null = null;
   /** Requests we answered (so a snapshot does not ask again). */
   readonly #answered = new Set<string>();
-  /** Our own request, and the answers to it. */
+  /** Our own request. */
   #asked: string | null = null;
-  #answers = new Map<string, RecordingAnswer>();
+  /** The answers to the current request (recording-answers.ts). */
+  readonly #answers = new RecordingAnswers();
   #allConsentedFor: string | null = null;
   /** The latest ask whose sealed proof opened, from the host who sealed it. */
   #verifiedAsk: { request: string; from: string } | null = null;
@@ -109,7 +107,7 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
   }
 
   get answers(): ReadonlyMap<string, RecordingAnswer> {
-    return this.#answers;
+    return this.#answers.all;
   }
 
   /** Whether this browser is the one recording (the server says we record). */
@@ -162,9 +160,8 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
     const request = newRequestId();
     const proof = await this.#encryption().sealRecordingConsent({ kind: 'ask', request });
     this.#asked = request;
-    this.#answers = new Map();
+    this.#resetAnswers(request);
     this.#allConsentedFor = null;
-    this.emit('answers', this.#answers);
     await this.#options.request({ type: 'recording-ask', request, proof });
   }
 
@@ -205,7 +202,7 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
     this.#closePrompt();
     this.#setStatus({ state: 'idle' });
     this.#asked = null;
-    this.#answers = new Map();
+    this.#resetAnswers(null);
   }
 
   // -------------------------------------------------------------------------
@@ -220,6 +217,9 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
           ? { state: 'asking', request: status.request, by: status.by, byName: status.byName, deadline: this.#deadlineOf(status).deadline }
           : { state: 'recording', request: status.request, by: status.by, byName: status.byName };
     this.#view = view;
+    // Answers belong to one request: a new one, or none, forgets them.
+    const current = view.state === 'idle' ? null : view.request;
+    if (current !== this.#answers.request) this.#resetAnswers(current);
     // A prompt for a request that is over closes (a waiting person's stays while the recording runs).
     const prompt = this.#prompt;
     if (prompt && (view.state === 'idle' || view.request !== prompt.request) && !prompt.waiting) this.#closePrompt();
@@ -254,17 +254,12 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
     this.#ask({ request: ask.request, byName: view.byName, recording: false, waiting: false, deadline: view.deadline });
   }
 
+  /** Any host or co-host follows the answers (the people panel shows waiting people's); only the asker starts. */
   async #takeAnswer(message: ServerMessageOf<'recording-answer'>): Promise<void> {
-    if (message.request !== this.#asked) return;
-    let trusted = message.waiting;
-    if (!message.waiting) {
-      const opened = message.proof === undefined ? undefined : await this.#encryption().openRecordingConsent(message.from, message.proof).catch(() => undefined);
-      trusted = opened?.kind === 'answer' && opened.request === message.request && opened.consent === message.consent;
-      if (!trusted) this.emit('problem', { from: message.from, kind: 'answer' });
-    }
-    if (message.request !== this.#asked) return;
-    this.#answers.set(message.from, { consent: message.consent, trusted, waiting: message.waiting });
-    this.emit('answers', this.#answers);
+    const taken = await this.#answers.take(message, (from, proof) => this.#encryption().openRecordingConsent(from, proof));
+    if (!taken) return;
+    if (taken.problem) this.emit('problem', { from: message.from, kind: 'answer' });
+    this.emit('answers', this.#answers.all);
     this.#checkAllConsented();
   }
 
@@ -274,11 +269,15 @@ export class RecordingConsent extends Emitter<RecordingConsentEvents> {
     if (view.state !== 'asking' || view.by !== self || view.request !== this.#asked || this.#allConsentedFor === view.request) return;
     for (const id of this.#options.people()) {
       if (id === self) continue;
-      const answer = this.#answers.get(id);
+      const answer = this.#answers.all.get(id);
       if (!answer?.consent || !answer.trusted) return;
     }
     this.#allConsentedFor = view.request;
     this.emit('all-consented', view.request);
+  }
+
+  #resetAnswers(request: string | null): void {
+    if (this.#answers.reset(request)) this.emit('answers', this.#answers.all);
   }
 
   #ask(prompt: ConsentPrompt): void {

@@ -46,7 +46,8 @@ export class RemoteMedia extends Emitter<RemoteMediaEvents> {
   #visible: readonly VisibleVideo[] | null = null;
   /** Congestion control lowers this; never above what the tiles ask. */
   #qualityCap: VideoQuality = 'high';
-  readonly #governor = new QualityGovernor();
+  /** Its ceiling starts at what the first page of cameras is drawn at before the layout says (medium). */
+  readonly #governor = new QualityGovernor('medium');
   #receiveStatsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: RemoteMediaOptions) {
@@ -76,6 +77,9 @@ export class RemoteMedia extends Emitter<RemoteMediaEvents> {
 
   setVisibleVideos(videos: readonly VisibleVideo[]): void {
     this.#visible = videos.map((v) => ({ participantId: v.participantId, source: v.source, quality: v.quality }));
+    // Screens are never capped: the governor's steps down start from the best camera layer drawn.
+    const cameras = this.#visible.filter((v) => v.source === 'camera').map((v) => v.quality);
+    this.#governor.setCeiling(cameras.includes('high') ? 'high' : cameras.includes('medium') || cameras.length === 0 ? 'medium' : 'low');
     this.updateSubscription();
   }
 

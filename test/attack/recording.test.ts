@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { MAX_SEALED_RECORDING_BYTES, type ServerMessageOf } from '../../src/protocol/index.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { admitted, enterWaitingRoom, hostMeeting } from '../helpers/meeting-fixture.ts';
-import { errorCode, settle } from '../helpers/ws-client.ts';
+import { RawClient, errorCode, settle } from '../helpers/ws-client.ts';
 
 let server: TestServer;
 
@@ -178,6 +178,35 @@ describe('recording with consent', () => {
     t.diagnostic(`largest ask: ${sentAsk} bytes sent, ${receivedAsk} received by each participant; largest answer: ${sentAnswer} sent, ${receivedAnswer} received by each host; chat baseline: ${sentChat} sent, ${receivedChat} received`);
     assert.ok(receivedAsk <= sentAsk + 100 && receivedAnswer <= sentAnswer + 100, 'a relay adds only the sender, a time and a flag');
     assert.ok(receivedAsk <= receivedChat + 100);
+  });
+
+  it('repeats every answer counted so far, with its proof, to a host who resumes or becomes co-host while asking', async () => {
+    const { m, alice, bob } = await meetingWithGroup();
+    const request = newRequest();
+    const eve = await enterWaitingRoom(server.wsUrl, m, 'Eve');
+    assert.equal((await m.host.request({ type: 'recording-ask', request, proof: PROOF })).type, 'ok');
+    assert.equal((await eve.client.request({ type: 'recording-answer', request, consent: true })).type, 'ok');
+    // The asking host's connection drops; Alice answers meanwhile, and the relayed answer is lost with it.
+    const away = alice.client.next((x) => x.type === 'participant-updated' && x.participant.id === m.hostId && x.participant.reconnecting);
+    m.host.close();
+    await away;
+    const aliceProof = Buffer.alloc(260, 7).toString('base64');
+    assert.equal((await alice.client.request({ type: 'recording-answer', request, consent: true, proof: aliceProof })).type, 'ok');
+    const back = await RawClient.connect(server.wsUrl);
+    assert.equal((await back.request({ type: 'resume', resumeToken: m.joined.self.resumeToken })).type, 'ok');
+    await settle();
+    const answers = (c: RawClient) => c.received.filter((x): x is ServerMessageOf<'recording-answer'> => x.type === 'recording-answer');
+    const expected = [
+      { type: 'recording-answer', from: alice.participantId, request, consent: true, waiting: false, proof: aliceProof },
+      { type: 'recording-answer', from: eve.participantId, request, consent: true, waiting: true },
+    ];
+    assert.deepEqual(answers(back), expected, 'the resumed asker gets both answers, the sealed one with its proof, so its browser can check them');
+    // A co-host made during the request gets the same, in its snapshot.
+    assert.equal((await back.request({ type: 'set-role', participantId: bob.participantId, role: 'cohost' })).type, 'ok');
+    await settle();
+    const bobSince = bob.client.received.slice(bob.client.received.findLastIndex((x) => x.type === 'joined'));
+    assert.deepEqual(bobSince.filter((x) => x.type === 'recording-answer'), expected, 'the new co-host sees who answered');
+    assert.equal(alice.client.countOf('recording-answer'), 0, 'participants never see answers');
   });
 
   it('cuts a flood of asks and stops off at the rate limit, so one host cannot make the server broadcast without end', async (t) => {

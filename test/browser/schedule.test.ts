@@ -7,11 +7,13 @@
  * personal link; the invitee opens it (a second browser context) before the start and is told the host has not
  * started yet; the host starts the meeting; the invitee's page notices by itself, and its Join leads through the
  * pre-join page into the waiting room, where the host sees "verified: <email>"; the host admits; both are in the
- * meeting, and the host's list of people still shows the verified address.
+ * meeting, and the host's list of people still shows the verified address. axe-core finds no violations on the
+ * schedule page and the invitation page (not started, and live), in English and in Hindi.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeBothLanguages } from '../helpers/axe.ts';
 import { stopServerAndBrowser } from '../helpers/browser-suite.ts';
 import { openPanel } from '../helpers/meeting-page.ts';
 import { readInvitation, startSmtpSink, type SmtpSink } from '../helpers/schedule-fixture.ts';
@@ -28,6 +30,7 @@ describe('scheduling a meeting and joining it by a personal invitation, in Chrom
   let invitee: { context: BrowserContext; page: Page } | undefined;
   const email = 'priya@example.org';
   let invitationLink = '';
+  const axeFound: Record<string, string[]> = {};
 
   before(async () => {
     sink = await startSmtpSink();
@@ -86,6 +89,7 @@ describe('scheduling a meeting and joining it by a personal invitation, in Chrom
     await waitFor(() => page.getByTestId('schedule-status').textContent(), (t) => (t ?? '') !== '', 10_000);
     await page.getByTestId('schedule-card').first().waitFor();
     assert.match((await page.getByTestId('schedule-card').first().textContent()) ?? '', /priya@example\.org/);
+    await axeBothLanguages(page, 'schedule: a meeting scheduled', axeFound);
 
     const [mail] = await sink.waitFor(1, 15_000);
     assert.deepEqual(mail!.to, [email]);
@@ -104,6 +108,7 @@ describe('scheduling a meeting and joining it by a personal invitation, in Chrom
     await guest.getByTestId('invitation-not-started').waitFor({ timeout: 10_000 });
     assert.equal(new URL(guest.url()).pathname, '/i/', 'the token is taken out of the address bar');
     assert.equal(await guest.getByTestId('invitation-title').textContent(), 'Parents’ evening');
+    await axeBothLanguages(guest, 'invitation: not started yet', axeFound);
 
     // The host starts it from the schedule page and enters as host.
     const page = host.page;
@@ -116,6 +121,7 @@ describe('scheduling a meeting and joining it by a personal invitation, in Chrom
 
     // The invitee's page asks again within 10 s and offers Join.
     await guest.getByTestId('invitation-live').waitFor({ timeout: 25_000 });
+    await axeBothLanguages(guest, 'invitation: live', axeFound);
     await guest.getByTestId('invitation-name').fill('Priya');
     await guest.getByTestId('invitation-join').click();
     await guest.waitForURL(/\/m\/[a-z2-7]{16}$/, { timeout: 10_000 });
@@ -142,5 +148,11 @@ describe('scheduling a meeting and joining it by a personal invitation, in Chrom
     assert.equal(await row.getByTestId('participant-identity').textContent(), `verified: ${email}`, 'still shown to the host once admitted');
     await openPanel(guest, 'participants');
     await waitFor(() => guest.getByTestId('participant-row').count(), (n) => n === 2, 15_000);
+  });
+
+  it('finds no axe violations on the schedule and invitation pages, in English and in Hindi', () => {
+    const withViolations = Object.fromEntries(Object.entries(axeFound).filter(([, v]) => v.length > 0));
+    assert.deepEqual(withViolations, {});
+    assert.equal(Object.keys(axeFound).length, 6, `pages scanned: ${Object.keys(axeFound).join(', ')}`);
   });
 });

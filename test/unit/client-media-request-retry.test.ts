@@ -204,12 +204,15 @@ describe('a subscriber restart that gets no reply while the socket stays up', ()
   it('cancels a pending retry on close and when the SFU restarts', async () => {
     for (const end of ['close', 'suspend'] as const) {
       const signal = fakeSignal({ 'restart-subscriber': [{ fail: 'timeout' }] });
-      const sub = new Subscriber({ signal: signal.port, transformHook: () => {}, retryPolicy: quickPolicy() });
+      // A retry delay far longer than the steps before `end`, so that a loaded machine cannot let the retry fire
+      // first; then a wait well past it, so a retry that was not cancelled would have been sent.
+      const slowPolicy = () => new ReconnectPolicy({ firstDelayMs: 300, maxDelayMs: 300, jitter: 0, maxAttempts: 3 });
+      const sub = new Subscriber({ signal: signal.port, transformHook: () => {}, retryPolicy: slowPolicy });
       sub.restart();
-      await wait(0);
-      await wait(0);
+      await wait(30);
+      assert.equal(restarts(signal), 1, 'the first restart was sent and timed out');
       sub[end]();
-      await wait(50);
+      await wait(600);
       assert.equal(restarts(signal), 1, `nothing asked again after ${end}`);
       sub.close();
     }

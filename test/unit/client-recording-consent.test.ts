@@ -16,11 +16,17 @@ const HOST = 'aaaaaaaaaaaaaaaa';
 const ASHA = 'bbbbbbbbbbbbbbbb';
 const RAVI = 'cccccccccccccccc';
 
-/** A proof is base64 of `{sealer, value}`: it "opens" only for the sealer, as MLS would. */
+/**
+ * A proof is base64 of `{sealer, value}`: it "opens" only for the sealer, and, as an MLS message, only once for
+ * each receiver (its key is deleted after use).
+ */
 function fakeEncryption(self: string): MeetingEncryption {
+  const opened = new Set<string>();
   return {
     sealRecordingConsent: async (value: RecordingConsentMessage) => Buffer.from(JSON.stringify({ sealer: self, value })).toString('base64'),
     openRecordingConsent: async (from: string, proof: string) => {
+      if (opened.has(proof)) return undefined;
+      opened.add(proof);
       const { sealer, value } = JSON.parse(Buffer.from(proof, 'base64').toString()) as { sealer: string; value: RecordingConsentMessage };
       return sealer === from ? value : undefined;
     },
@@ -29,9 +35,10 @@ function fakeEncryption(self: string): MeetingEncryption {
 
 function client(self: string, people: string[]) {
   const sent: Record<string, unknown>[] = [];
+  const encryption = fakeEncryption(self);
   const consent = new RecordingConsent({
     request: async (m) => void sent.push(m as Record<string, unknown>),
-    encryption: () => fakeEncryption(self),
+    encryption: () => encryption,
     selfId: () => self,
     people: () => people,
   });
@@ -94,6 +101,42 @@ describe('recording consent in the browser', () => {
     assert.ok(!host.events.includes(`all:${request}`));
     await answer(RAVI, RAVI, true);
     await settle();
+    assert.equal(host.events.at(-1), `all:${request}`);
+    await host.consent.start();
+    assert.deepEqual(host.sent.at(-1), { type: 'recording-start', request });
+  });
+
+  it('shows a co-host who did not ask the answers to the current request, and forgets them when it ends', async () => {
+    const request = 'rrrrrrrrrrrrrrrrrrrrrr';
+    const cohost = client(RAVI, [HOST, ASHA, RAVI]);
+    cohost.consent.handleMessage(asking(request));
+    cohost.consent.handleMessage({ type: 'recording-answer', from: ASHA, request, consent: true, waiting: true });
+    await settle();
+    assert.deepEqual(cohost.consent.answers.get(ASHA), { consent: true, trusted: true, waiting: true }, 'a waiting person’s answer reaches the people panel');
+    assert.ok(!cohost.events.some((e) => e.startsWith('all:')), 'only the asker is told to start');
+    cohost.consent.handleMessage({ type: 'recording-state', recording: { state: 'idle' } });
+    assert.equal(cohost.consent.answers.size, 0);
+  });
+
+  it('keeps the answers it checked when the asker resumes, and checks those it missed from the snapshot', async () => {
+    const host = client(HOST, [HOST, ASHA, RAVI]);
+    await host.consent.ask();
+    const request = host.sent[0]!.request as string;
+    host.consent.handleMessage(asking(request));
+    const ashaYes = await sealedBy(ASHA, { kind: 'answer', request, consent: true });
+    host.consent.handleMessage({ type: 'recording-answer', from: ASHA, request, consent: true, waiting: false, proof: ashaYes });
+    await settle();
+    // The connection resumes: a fresh snapshot of the same request, then every answer counted so far. Asha's proof
+    // already opened here (MLS opens a message once); Ravi's yes came while we were away.
+    host.consent.handleJoined({
+      type: 'joined', self: { participantId: HOST, role: 'host', resumeToken: 'x'.repeat(43) }, title: 'T', startedAt: 1, settings: {} as never,
+      participants: [], publications: [], mls: { epoch: 1, groupExists: true }, recording: asking(request).recording,
+    });
+    host.consent.handleMessage({ type: 'recording-answer', from: ASHA, request, consent: true, waiting: false, proof: ashaYes });
+    host.consent.handleMessage({ type: 'recording-answer', from: RAVI, request, consent: true, waiting: false, proof: await sealedBy(RAVI, { kind: 'answer', request, consent: true }) });
+    await settle();
+    assert.equal(host.consent.answers.get(ASHA)?.trusted, true, 'the answer checked before the resume still counts');
+    assert.ok(!host.events.some((e) => e.startsWith('problem')), `no problem: ${host.events.join(', ')}`);
     assert.equal(host.events.at(-1), `all:${request}`);
     await host.consent.start();
     assert.deepEqual(host.sent.at(-1), { type: 'recording-start', request });

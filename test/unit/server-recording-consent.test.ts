@@ -148,7 +148,7 @@ describe('recording consent state machine', () => {
     assert.equal(recording.mayAdmit(early), false);
     recording.answer(early, REQUEST, true, undefined);
     assert.equal(recording.mayAdmit(early), true, 'a waiting person may change their mind');
-    assert.deepEqual(recording.waitingAnswers(), [{ type: 'recording-answer', from: early.id, request: REQUEST, consent: true, waiting: true }]);
+    assert.deepEqual(recording.answersSnapshot(), [{ type: 'recording-answer', from: early.id, request: REQUEST, consent: true, waiting: true }]);
     // Admitted, the yes given in the waiting room is their answer.
     early.transition('joined');
     for (const p of [alice, bob]) recording.answer(p, REQUEST, true, PROOF);

@@ -13,7 +13,8 @@
 import type { MediaSource } from '../../protocol/index.ts';
 import { Emitter } from '../../events/emitter.ts';
 import { candidateToWire, createPeerConnection, type IceServerList, type MediaKind, type SignalPort, type TransformHook } from './peer-connection.ts';
-import { CAMERA_LAYERS, cameraEncodings, INITIAL_ACTIVE, qualityIndex } from './simulcast.ts';
+import { cameraEncodings, INITIAL_ACTIVE } from './simulcast.ts';
+import { LayerSwitch } from './layer-switch.ts';
 import { SignallingError } from '../signalling-client.ts';
 
 export interface PublisherEvents {
@@ -42,6 +43,8 @@ export class Publisher extends Emitter<PublisherEvents> {
   #closed = false;
   /** Which camera layers (low, medium, high) somebody receives, as the server last said. */
   #activeLayers: readonly boolean[] = INITIAL_ACTIVE;
+  /** Applies `#activeLayers` to the camera's video sender, one change at a time (layer-switch.ts). */
+  #layerSwitch: LayerSwitch | null = null;
 
   constructor(readonly options: PublisherOptions) {
     super();
@@ -76,6 +79,7 @@ export class Publisher extends Emitter<PublisherEvents> {
         ...(simulcast ? { sendEncodings: cameraEncodings(this.#activeLayers) } : {}),
       });
       this.#senders.set(kind, transceiver.sender);
+      if (simulcast) this.#layerSwitch = new LayerSwitch(transceiver.sender);
       this.options.transformHook(transceiver.sender, kind, this.options.selfId, this.source);
     }
     pc.onicecandidate = (event) => this.#onLocalCandidate(event.candidate);
@@ -110,20 +114,7 @@ export class Publisher extends Emitter<PublisherEvents> {
    */
   async setActiveLayers(active: readonly boolean[]): Promise<void> {
     this.#activeLayers = [...active];
-    const sender = this.#senders.get('video');
-    if (!sender || this.source !== 'camera') return;
-    const parameters = sender.getParameters();
-    if (!parameters.encodings || parameters.encodings.length < 2) return;
-    let changed = false;
-    for (const encoding of parameters.encodings) {
-      const layer = CAMERA_LAYERS.find((l) => l.rid === encoding.rid);
-      const want = layer ? (active[qualityIndex(layer.quality)] ?? false) : true;
-      if (encoding.active !== want) {
-        encoding.active = want;
-        changed = true;
-      }
-    }
-    if (changed) await sender.setParameters(parameters);
+    await this.#layerSwitch?.set(this.#activeLayers);
   }
 
   /** Tells the server and closes the peer connection. Safe to call twice. */
@@ -142,6 +133,8 @@ export class Publisher extends Emitter<PublisherEvents> {
     this.#closed = true;
     this.#pendingAnswer = null;
     this.#senders.clear();
+    this.#layerSwitch?.close();
+    this.#layerSwitch = null;
     const pc = this.#pc;
     this.#pc = null;
     if (pc) {

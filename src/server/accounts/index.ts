@@ -18,6 +18,7 @@ import { passkeyRoutes } from './passkeys/routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { enrolRoutes } from './routes/enrol-routes.ts';
 import { passwordSignInRoutes } from './routes/password-signin.ts';
+import { selfServiceRoutes } from './routes/self-service-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { createSessions, type SessionSettings } from './sessions.ts';
 import { createSignInThrottle, type ThrottleSettings } from './throttle.ts';
@@ -32,6 +33,7 @@ const ROUTE_FACTORIES: readonly RouteFactory[] = [
   sessionRoutes,
   passwordSignInRoutes,
   enrolRoutes,
+  selfServiceRoutes,
   adminRoutes,
   passkeyRoutes,
   oidcRoutes,

@@ -146,7 +146,7 @@ export function checkPasswordStrength(password: string, personal: string[] = [])
     .flatMap((p) => {
       const lower = p.toLowerCase();
       const local = lower.split('@')[0]!;
-      return [...lower.split(/[^\p{L}\p{N}]+/u), local.replace(/[^\p{L}\p{N}]+/gu, ''), lower.replace(/[^\p{L}\p{N}]+/gu, '')];
+      return [lower, ...lower.split(/[^\p{L}\p{N}]+/u), local.replace(/[^\p{L}\p{N}]+/gu, ''), lower.replace(/[^\p{L}\p{N}]+/gu, '')];
     })
     .filter((w) => w.length >= 3);
   const result = estimator().check(password, words);

@@ -20,7 +20,8 @@
  *   timeout (RECORDING_CONSENT_TIMEOUT_MS after ask)  asking → idle, with everyone silent listed
  *   close()                           the meeting ended: timers off, state dropped
  * Queries: `status` (for everyone, and in `joined`), `needsConsent` (entrants go to the waiting room), and
- * `mayAdmit(p)` (a waiting person enters a recorded or asked meeting only after saying yes).
+ * `mayAdmit(p)` (a waiting person enters a recorded or asked meeting only after saying yes), and `answersSnapshot`
+ * (what a host's snapshot repeats: each counted answer with its proof).
  *
  * Fan-out: an ask reaches each joined and waiting person once (an ask is only taken when idle); an answer
  * reaches the hosts and co-hosts (at most MAX_MEETING_HOSTS); a change of state reaches everyone joined once.
@@ -30,7 +31,13 @@ import { ProtocolError, forbidden } from '../errors.ts';
 import type { Participant } from './participant.ts';
 import type { Roster } from './roster.ts';
 
-type Answers = Map<string, boolean>;
+/** An answer as the server counted it, with the sealed proof beside it (none from the waiting room, nor the asker's implied yes). */
+interface CountedAnswer {
+  readonly consent: boolean;
+  readonly proof?: string;
+}
+
+type Answers = Map<string, CountedAnswer>;
 
 export type RecordingPhase =
   | { readonly name: 'idle' }
@@ -83,7 +90,7 @@ export class RecordingConsent {
 
   /** A waiting person may be admitted: nothing is asked for or recorded, or they said yes to it. */
   mayAdmit(p: Participant): boolean {
-    return this.#phase.name === 'idle' || this.#phase.answers.get(p.id) === true;
+    return this.#phase.name === 'idle' || this.#phase.answers.get(p.id)?.consent === true;
   }
 
   // -------------------------------------------------------------------------
@@ -96,7 +103,7 @@ export class RecordingConsent {
     if (this.#phase.name !== 'idle') throw new ProtocolError('invalid-state', 'a recording is already asked for or running');
     const timer = setTimeout(() => this.#expire(request), this.#timeoutMs);
     timer.unref();
-    this.#phase = { name: 'asking', request, by: actor, askedAt: this.#now(), answers: new Map([[actor.id, true]]), timer };
+    this.#phase = { name: 'asking', request, by: actor, askedAt: this.#now(), answers: new Map([[actor.id, { consent: true }]]), timer };
     this.#deps.roster.broadcast({ type: 'recording-ask', from: actor.id, request, proof, sentAt: this.#now() }, actor);
     this.#announce();
     for (const p of this.#deps.roster.waiting) this.askWaiting(p);
@@ -113,7 +120,7 @@ export class RecordingConsent {
     // Consent may always be withdrawn: a no while recording stops it, whatever was said before.
     const withdrawal = phase.name === 'recording' && !consent;
     if (!waiting && phase.answers.has(p.id) && !withdrawal) throw new ProtocolError('invalid-state', 'already answered');
-    phase.answers.set(p.id, consent);
+    phase.answers.set(p.id, proof !== undefined ? { consent, proof } : { consent });
     roster.sendToHosts({ type: 'recording-answer', from: p.id, request, consent, waiting, ...(proof !== undefined ? { proof } : {}) });
     if (!waiting && !consent) this.#fail([p.id]);
   }
@@ -123,7 +130,7 @@ export class RecordingConsent {
     this.#deps.roster.requireHostish(actor);
     if (phase.name !== 'asking' || phase.request !== request) throw new ProtocolError('invalid-state', 'no such recording request');
     if (phase.by !== actor) throw forbidden('only the host who asked can start this recording');
-    const missing = this.#deps.roster.joined.filter((o) => phase.answers.get(o.id) !== true);
+    const missing = this.#deps.roster.joined.filter((o) => phase.answers.get(o.id)?.consent !== true);
     if (missing.length > 0) throw forbidden('not everyone in the meeting consented to this recording');
     clearTimeout(phase.timer);
     this.#phase = { name: 'recording', request, by: actor, since: this.#now(), answers: phase.answers };
@@ -153,13 +160,24 @@ export class RecordingConsent {
     p.send({ type: 'recording-consent-needed', request: phase.request, byName: phase.by.name, recording: phase.name === 'recording' });
   }
 
-  /** For a host's snapshot: the waiting people's answers to the current request. */
-  waitingAnswers(): ServerMessage[] {
+  /**
+   * For a host's snapshot: every answer counted for the current request, as it was relayed (a joined person's
+   * with its proof; one given in the waiting room without), so that a co-host promoted meanwhile, or the asker
+   * after a resume, knows what the server counts and can check the proofs it missed. The asker's implied yes is
+   * not an answer. At most one message per person present, each no larger than the answer it repeats.
+   */
+  answersSnapshot(): ServerMessage[] {
     const phase = this.#phase;
     if (phase.name === 'idle') return [];
-    return this.#deps.roster.waiting
-      .filter((p) => p.state === 'waiting-room' && phase.answers.has(p.id))
-      .map((p) => ({ type: 'recording-answer', from: p.id, request: phase.request, consent: phase.answers.get(p.id)!, waiting: true }));
+    const { roster } = this.#deps;
+    const messages: ServerMessage[] = [];
+    for (const p of [...roster.joined, ...roster.waiting]) {
+      const answer = phase.answers.get(p.id);
+      if (answer === undefined || p === phase.by) continue;
+      const { consent, proof } = answer;
+      messages.push({ type: 'recording-answer', from: p.id, request: phase.request, consent, waiting: proof === undefined, ...(proof !== undefined ? { proof } : {}) });
+    }
+    return messages;
   }
 
   close(): void {

@@ -20,7 +20,7 @@ export interface MeetingView {
   readonly passcode: string;
   readonly media: Pick<MeetingMedia, 'listPublications'>;
   readonly mls: Pick<MlsDelivery, 'epoch' | 'groupExists'>;
-  readonly recording: Pick<RecordingConsent, 'status' | 'needsConsent' | 'waitingAnswers'>;
+  readonly recording: Pick<RecordingConsent, 'status' | 'needsConsent' | 'answersSnapshot'>;
 }
 
 export function sendMeetingSnapshot(p: Participant, meeting: MeetingView, roster: Roster): void {
@@ -38,5 +38,5 @@ export function sendMeetingSnapshot(p: Participant, meeting: MeetingView, roster
   };
   p.send(joined);
   // The only time a host is sent the whole waiting room; afterwards, changes only.
-  if (p.isHostOrCohost) for (const message of [...waitingRoomSnapshot(roster.waitingRoomEntries()), ...meeting.recording.waitingAnswers()]) p.send(message);
+  if (p.isHostOrCohost) for (const message of [...waitingRoomSnapshot(roster.waitingRoomEntries()), ...meeting.recording.answersSnapshot()]) p.send(message);
 }

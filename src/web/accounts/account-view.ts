@@ -1,11 +1,12 @@
 /**
- * `/account`: who is signed in, their passkeys (add one on this device, remove one), whether a password with
- * an authenticator app is set up, and the two ways out: sign out (this browser) and sign out everywhere (every
- * session of the account, this one too: after a lost phone or a shared computer).
+ * `/account`: who is signed in, their passkeys (add one on this device, remove one), their password and
+ * authenticator app (change or set up: credential-forms.ts), and the two ways out: sign out (this browser) and
+ * sign out everywhere (every session of the account, this one too: after a lost phone or a shared computer).
  */
 import { h } from '../dom.ts';
 import { formatNumber, language, t, tNodes } from '../i18n/index.ts';
 import { failureCode } from './api-client.ts';
+import { credentialSection } from './credential-forms.ts';
 import { passkeyFailureText } from './passkey-actions.ts';
 import { deletePasskey, listPasskeys, registerPasskey, type PasskeySummary } from './passkey-client.ts';
 import type { SignedInSession } from './schemas.ts';
@@ -88,7 +89,6 @@ export function accountView(session: SignedInSession, navigate: (url: string) =>
     } else error.set(passkeyFailureText(result, 'register'));
   });
 
-  const totpState = page.text(h('p', { attrs: { 'data-testid': 'totp-state', 'data-enabled': String(session.factors.totp) } }), session.factors.totp ? 'account.totp.on' : 'account.totp.off');
 
   const signOutButton = page.text(h('button', { class: 'button secondary', attrs: { type: 'button', 'data-testid': 'signout' } }), 'account.signout');
   const everywhereButton = page.text(h('button', { class: 'button danger', attrs: { type: 'button', 'aria-describedby': 'signout-everywhere-detail', 'data-testid': 'signout-everywhere' } }), 'account.signout-everywhere');
@@ -119,7 +119,7 @@ export function accountView(session: SignedInSession, navigate: (url: string) =>
       list,
       h('div', { class: 'actions' }, addButton),
     ),
-    h('section', { class: 'card account-card', attrs: { 'aria-labelledby': 'totp-heading' } }, page.text(h('h2', { attrs: { id: 'totp-heading' } }), 'account.totp.heading'), totpState),
+    credentialSection(page, session),
     h(
       'section',
       { class: 'card account-card', attrs: { 'aria-labelledby': 'sessions-heading' } },

@@ -20,7 +20,7 @@ import { totpSetupPanel } from './totp-setup.ts';
 import { AccountPage, failureText, focusHeading } from './ui.ts';
 
 /** What zxcvbn and the server's own checks say about a refused password (src/server/accounts/passwords.ts). */
-const PASSWORD_HINTS: Record<string, PlainKey> = {
+export const PASSWORD_HINTS: Record<string, PlainKey> = {
   'too-short': 'enrol.hint.too-short',
   'too-long': 'enrol.hint.too-long',
   'too-guessable': 'enrol.hint.guessable',

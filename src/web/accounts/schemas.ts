@@ -26,7 +26,7 @@ export const sessionInfo = z.union([
     user: sessionUser,
     csrf: z.string().check(z.minLength(1), z.maxLength(256)),
     whoMayHost,
-    factors: z.strictObject({ totp: z.boolean(), passkeys: z.int().check(z.minimum(0)) }),
+    factors: z.strictObject({ password: z.optional(z.boolean()), totp: z.boolean(), passkeys: z.int().check(z.minimum(0)) }),
   }),
 ]);
 export type SessionInfo = z.infer<typeof sessionInfo>;

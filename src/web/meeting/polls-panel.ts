@@ -1,6 +1,6 @@
 /**
  * Polls in the meeting view: hosts and co-hosts ask (question, 2 to 10 options, one or several answers,
- * anonymous or named), everyone answers the open polls and may change their answer until a poll closes, the
+ * anonymous or named), everyone (the poll's owner too: poll-card-parts.ts) answers the open polls and may change their answer until a poll closes, the
  * poll's owner watches its live count (and, for a named poll, who chose what), closes it and shares the
  * counts; everyone sees the shared counts and the list of past polls. The polls themselves are the SDK's
  * (Room.polls, src/client/polls.ts): this file only shows them and says what people do.
@@ -16,6 +16,7 @@ import { h } from '../dom.ts';
 import { icon } from '../icons.ts';
 import { t, tNodes } from '../i18n/index.ts';
 import type { Toaster } from '../toast.ts';
+import { pollCardParts } from './poll-card-parts.ts';
 
 export class PollsPanel {
   readonly element: HTMLElement;
@@ -99,9 +100,10 @@ export class PollsPanel {
       h('p', { class: 'poll-question', text: view.question, attrs: { ...typedTextAttrs, 'data-testid': 'poll-question' } }),
       h('p', { class: 'poll-meta muted' }, ...(typeof owner === 'string' ? [owner] : owner), ` · ${tags.join(' · ')}`),
     );
-    if (!view.own && view.state === 'open') card.append(this.#answerForm(view));
-    else if (!view.own && view.myChoices) card.append(h('p', { class: 'poll-note muted', attrs: { 'data-testid': 'poll-my-answer' } }, ...tNodes('polls.answer.yours', { answer: joinNames(view.myChoices.map((c) => view.options[c] ?? '')) })));
-    if (view.own && view.tally) {
+    const parts = pollCardParts(view);
+    if (parts.answerForm) card.append(this.#answerForm(view));
+    else if (parts.myAnswer) card.append(h('p', { class: 'poll-note muted', attrs: { 'data-testid': 'poll-my-answer' } }, ...tNodes('polls.answer.yours', { answer: joinNames((view.myChoices ?? []).map((c) => view.options[c] ?? '')) })));
+    if (parts.ownerTally && view.tally) {
       card.append(h('h3', { class: 'poll-results-head', text: t(view.state === 'open' ? 'polls.results.live' : 'polls.results.final') }), this.#results(view, view.tally.counts, view.tally.voters, view.tally.names));
       card.append(this.#ownerActions(view));
     } else if (view.shared) {
@@ -138,7 +140,8 @@ export class PollsPanel {
       ),
     );
     update();
-    const note = view.myChoices ? h('p', { class: 'poll-note muted', text: t(view.anonymous ? 'polls.answer.sent.anonymous' : 'polls.answer.sent.named'), attrs: { 'data-testid': 'poll-answered' } }) : null;
+    // On our own poll the answer is counted in our tally, not sent: the note about who sees it does not apply.
+    const note = view.myChoices && !view.own ? h('p', { class: 'poll-note muted', text: t(view.anonymous ? 'polls.answer.sent.anonymous' : 'polls.answer.sent.named'), attrs: { 'data-testid': 'poll-answered' } }) : null;
     return h(
       'form',
       {

@@ -19,13 +19,17 @@ export function sessionRoutes(context: AccountsContext): HttpRoute[] {
         auth: 'none',
         handle: async ({ signedIn }) => {
           if (!signedIn) return { signedIn: false, whoMayHost: context.whoMayHost, oidc };
-          const [totp, passkeys] = await Promise.all([credentials.totp(signedIn.userId), credentials.passkeyCount(signedIn.userId)]);
+          const [totp, passkeys, password] = await Promise.all([
+            credentials.totp(signedIn.userId),
+            credentials.passkeyCount(signedIn.userId),
+            credentials.passwordHash(signedIn.userId),
+          ]);
           return {
             signedIn: true,
             user: { id: signedIn.userId, email: signedIn.email, displayName: signedIn.displayName, role: signedIn.role },
             csrf: signedIn.csrf,
             whoMayHost: context.whoMayHost,
-            factors: { totp: totp !== undefined, passkeys },
+            factors: { password: password !== undefined, totp: totp !== undefined, passkeys },
           };
         },
       },
