@@ -117,7 +117,10 @@ export class FakeRoom implements MediaRoom {
     this.publishers.set(publisherId, publisher);
     return { publisher, answerSdp: 'v=0 fake-answer' };
   }
+  /** While set, creating a subscriber waits for it: a slow SFU, for races with what happens meanwhile. */
+  subscriberGate: Promise<void> | null = null;
   async createSubscriber() {
+    await this.subscriberGate;
     const s = new FakeSubscriber(this);
     this.subscribers.add(s);
     return s;

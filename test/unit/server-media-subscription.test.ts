@@ -85,6 +85,24 @@ describe('subscriptions of a large meeting', () => {
     assert.equal((await a.client.request({ type: 'subscribe', video: [{ publicationId: `${m.hostId}-screen`, quality: 'high' }], audio: [] })).type, 'ok');
   });
 
+  it('closes the subscriber of someone who leaves while the SFU is still making it, and stops encoding for them', async () => {
+    const { m, people } = await withPublishers(2);
+    const [a, b] = people as [Person, Person];
+    const room = (server.engine as FakeEngine).rooms.at(-1)!;
+    let release = () => {};
+    room.subscriberGate = new Promise<void>((r) => (release = r));
+    const before = room.subscribers.size;
+    b.client.send({ type: 'subscribe', video: [{ publicationId: cam(a), quality: 'high' }], audio: [] });
+    await settle(30);
+    b.client.send({ type: 'leave' });
+    await settle(30);
+    release();
+    room.subscriberGate = null;
+    await settle(50);
+    assert.equal(room.subscribers.size, before, 'no subscriber is left for someone who is gone');
+    assert.equal((await a.client.latestOf('send-layers')).active.some(Boolean), false, 'nobody receives the camera');
+  });
+
   it('relays who talks, as the SFU hears it, to everyone in the meeting', async () => {
     const { m, people } = await withPublishers(2);
     const [a, b] = people as [Person, Person];

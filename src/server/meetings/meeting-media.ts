@@ -305,13 +305,17 @@ export class MeetingMedia {
       const info = await this.closePublication(participantId, source);
       if (info) removed.push(info);
     }
-    const subscriber = this.subscribers.get(participantId);
-    this.subscribers.delete(participantId);
-    this.requests.delete(participantId);
-    this.mediaGeneration.delete(participantId);
+    // Behind any subscription change still in flight: one that finished after this would otherwise leave an
+    // SFU subscriber nobody closes, and layers wanted by someone who is gone.
+    await this.serial(participantId, async () => {
+      const subscriber = this.subscribers.get(participantId);
+      this.subscribers.delete(participantId);
+      this.requests.delete(participantId);
+      this.mediaGeneration.delete(participantId);
+      this.forgetLayers(participantId);
+      await subscriber?.close().catch(() => undefined);
+    }).catch(() => undefined);
     this.queues.delete(participantId);
-    this.forgetLayers(participantId);
-    await subscriber?.close().catch(() => undefined);
     return removed;
   }
 
