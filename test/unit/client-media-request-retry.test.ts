@@ -14,35 +14,8 @@ import { ReconnectPolicy } from '../../src/client/reconnect-policy.ts';
 import { SignallingError, type SignallingFailure } from '../../src/client/signalling-client.ts';
 import type { LocalMedia } from '../../src/client/media/local-media.ts';
 import type { ServerMessage } from '../../src/protocol/index.ts';
+import { installFakeMedia } from '../helpers/fake-peer-connection.ts';
 
-class FakePeerConnection extends EventTarget {
-  signalingState: RTCSignalingState = 'stable';
-  connectionState: RTCPeerConnectionState = 'new';
-  onicecandidate: unknown = null;
-  onconnectionstatechange: unknown = null;
-  addTransceiver() {
-    return { sender: { track: null, getParameters: () => ({ encodings: [] }), setParameters: async () => {}, replaceTrack: async () => {} } };
-  }
-  async createOffer() {
-    return { type: 'offer', sdp: 'v=0 offer' };
-  }
-  async setLocalDescription() {
-    this.signalingState = 'have-local-offer';
-  }
-  async setRemoteDescription() {
-    this.signalingState = 'stable';
-  }
-  getSenders() {
-    return [];
-  }
-  close() {
-    this.signalingState = 'closed';
-    this.connectionState = 'closed';
-  }
-}
-
-const globals = globalThis as Record<string, unknown>;
-const saved = { RTCPeerConnection: globals.RTCPeerConnection, MediaStream: globals.MediaStream, RTCRtpScriptTransform: globals.RTCRtpScriptTransform };
 
 type Reply = { fail: SignallingFailure } | 'answer' | 'ok';
 
@@ -88,14 +61,9 @@ function publications(signal: ReturnType<typeof fakeSignal>, joined = () => true
 }
 
 describe('a publish that gets no reply while the socket stays up', () => {
-  beforeEach(() => {
-    globals.RTCPeerConnection = FakePeerConnection;
-    globals.MediaStream = class {
-      addTrack() {}
-    };
-    globals.RTCRtpScriptTransform = class {};
-  });
-  afterEach(() => Object.assign(globals, saved));
+  let restore = () => {};
+  beforeEach(() => (restore = installFakeMedia()));
+  afterEach(() => restore());
 
   it('takes the lost publish back and publishes the camera again on a fresh connection', async () => {
     const signal = fakeSignal({ publish: [{ fail: 'timeout' }] });

@@ -15,6 +15,7 @@ import { IceServerList } from '../../src/client/media/peer-connection.ts';
 import { LAYER_MAX_ATTEMPTS, LAYER_RETRY_DELAY_MS } from '../../src/client/media/layer-switch.ts';
 import type { LocalMedia } from '../../src/client/media/local-media.ts';
 import type { ServerMessage } from '../../src/protocol/index.ts';
+import { FakePeerConnection, installFakeMedia } from '../helpers/fake-peer-connection.ts';
 
 /** What a browser rejects setParameters with: a DOMException, told apart by its name. */
 function domLikeError(name: string, message: string): Error {
@@ -92,36 +93,13 @@ class ChromiumLikeSender {
 
 let cameraSender: ChromiumLikeSender | undefined;
 
-class FakePeerConnection extends EventTarget {
-  signalingState: RTCSignalingState = 'stable';
-  connectionState: RTCPeerConnectionState = 'new';
-  onicecandidate: unknown = null;
-  onconnectionstatechange: unknown = null;
-  addTransceiver(_trackOrKind: unknown, init: RTCRtpTransceiverInit) {
-    const sender = new ChromiumLikeSender(init.sendEncodings ?? [{}]);
-    if ((init.sendEncodings?.length ?? 0) > 1) cameraSender = sender;
+class CameraPeerConnection extends FakePeerConnection {
+  override addTransceiver(_trackOrKind: unknown, init?: RTCRtpTransceiverInit) {
+    const sender = new ChromiumLikeSender(init?.sendEncodings ?? [{}]);
+    if ((init?.sendEncodings?.length ?? 0) > 1) cameraSender = sender;
     return { sender };
   }
-  async createOffer() {
-    return { type: 'offer', sdp: 'v=0 offer' };
-  }
-  async setLocalDescription() {
-    this.signalingState = 'have-local-offer';
-  }
-  async setRemoteDescription() {
-    this.signalingState = 'stable';
-  }
-  getSenders() {
-    return [];
-  }
-  close() {
-    this.signalingState = 'closed';
-    this.connectionState = 'closed';
-  }
 }
-
-const globals = globalThis as Record<string, unknown>;
-const saved = { RTCPeerConnection: globals.RTCPeerConnection, MediaStream: globals.MediaStream, RTCRtpScriptTransform: globals.RTCRtpScriptTransform };
 
 const signal = {
   send() {},
@@ -164,14 +142,9 @@ async function settle(sender: ChromiumLikeSender, maxMs = 2_000): Promise<void> 
 }
 
 describe('the camera’s simulcast layers, as `send-layers` says', () => {
-  beforeEach(() => {
-    globals.RTCPeerConnection = FakePeerConnection;
-    globals.MediaStream = class {
-      addTrack() {}
-    };
-    globals.RTCRtpScriptTransform = class {};
-  });
-  afterEach(() => Object.assign(globals, saved));
+  let restore = () => {};
+  beforeEach(() => (restore = installFakeMedia(CameraPeerConnection)));
+  afterEach(() => restore());
 
   it('encodes what the host asks for when "on" comes while the browser still completes "off", as when a host reloads', async () => {
     const { pubs, sender } = await publishedCamera();

@@ -40,3 +40,12 @@ export type RouteFactory = (context: AccountsContext) => HttpRoute[];
 export function enrolLink(context: AccountsContext, token: string): string {
   return `${context.publicUrl().replace(/\/+$/, '')}/enrol#${token}`;
 }
+
+/** The issuer an authenticator app shows beside the code: "Sabha (host)", so that several servers stay apart. */
+export function totpIssuer(context: AccountsContext): string {
+  try {
+    return `Sabha (${new URL(context.publicUrl()).hostname})`;
+  } catch {
+    return 'Sabha';
+  }
+}

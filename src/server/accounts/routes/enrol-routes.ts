@@ -12,7 +12,7 @@
  * (`enrolment.spend`). An unknown, spent or expired token is `404 invalid-token` at every step.
  */
 import { ApiError, readJson } from '../../http/json-api.ts';
-import type { AccountsContext } from '../context.ts';
+import { totpIssuer, type AccountsContext } from '../context.ts';
 import { hashPassword, requireStrongPassword } from '../passwords.ts';
 import { matchStep, newTotpSecret, otpauthUri } from '../totp.ts';
 import type { HttpRoute } from '../types.ts';
@@ -74,7 +74,7 @@ export function enrolRoutes(context: AccountsContext): HttpRoute[] {
       // A reload of the page shows the same secret: the authenticator app may already hold it.
       const secret = ticket.pendingTotpSecret ?? newTotpSecret();
       if (!ticket.pendingTotpSecret && !(await enrolment.setPendingTotp(body.token, secret))) throw invalidToken();
-      return { secret, otpauthUri: otpauthUri(secret, issuerOf(context), user!.email) };
+      return { secret, otpauthUri: otpauthUri(secret, totpIssuer(context), user!.email) };
     }),
     route('/api/enrol/totp/finish', async ({ req, res }) => {
       const body = await readJson(req, schemas.enrolTotpFinish);
@@ -99,13 +99,4 @@ export function enrolRoutes(context: AccountsContext): HttpRoute[] {
       return { signedIn: true };
     }),
   ];
-}
-
-/** The issuer an authenticator app shows beside the code: "Sabha (host)", so that several servers stay apart. */
-function issuerOf(context: AccountsContext): string {
-  try {
-    return `Sabha (${new URL(context.publicUrl()).hostname})`;
-  } catch {
-    return 'Sabha';
-  }
 }

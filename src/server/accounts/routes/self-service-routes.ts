@@ -19,7 +19,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import { ApiError, readJson } from '../../http/json-api.ts';
-import type { AccountsContext } from '../context.ts';
+import { totpIssuer, type AccountsContext } from '../context.ts';
 import { hashPassword, requireStrongPassword } from '../passwords.ts';
 import { createReauthenticator, proofFields, type ReauthMethod } from '../reauthentication.ts';
 import { matchStep, newTotpSecret, otpauthUri } from '../totp.ts';
@@ -73,7 +73,7 @@ export function selfServiceRoutes(context: AccountsContext): HttpRoute[] {
       const existing = pendingTotp.get(signedIn!.sessionId);
       const secret = existing?.secret ?? newTotpSecret();
       pendingTotp.set(signedIn!.sessionId, { secret, expiresAt: at + PENDING_TOTP_MS });
-      return { secret, otpauthUri: otpauthUri(secret, issuerOf(context), signedIn!.email) };
+      return { secret, otpauthUri: otpauthUri(secret, totpIssuer(context), signedIn!.email) };
     }),
     route('/api/account/totp/finish', async ({ req, res, signedIn }) => {
       const body = await readJson(req, finishTotpBody);
@@ -93,13 +93,4 @@ export function selfServiceRoutes(context: AccountsContext): HttpRoute[] {
       return { changed: true };
     }),
   ];
-}
-
-/** The issuer an authenticator app shows beside the code, as at enrolment. */
-function issuerOf(context: AccountsContext): string {
-  try {
-    return `Sabha (${new URL(context.publicUrl()).hostname})`;
-  } catch {
-    return 'Sabha';
-  }
 }
